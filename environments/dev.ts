@@ -1,0 +1,65 @@
+/** dev: one zone, small spot nodes, GPUs from zero, WAF in preview, local Terraform state. */
+import type { EnvironmentInput } from './schema.ts';
+import { services, topics } from './services.ts';
+
+const dev: EnvironmentInput = {
+  name: 'dev',
+  tier: 'development',
+  gcp: {
+    projectId: 'acme-platform-dev',
+    region: 'europe-west4',
+    zones: ['europe-west4-a'],
+    labels: { env: 'dev', team: 'platform' },
+  },
+  network: {
+    vpcName: 'platform-dev',
+    nodeCidr: '10.10.0.0/20',
+    podCidr: '10.12.0.0/16',
+    serviceCidr: '10.13.0.0/20',
+    controlPlaneCidr: '172.16.10.0/28',
+    authorizedNetworks: [{ name: 'anywhere-dev', cidr: '0.0.0.0/0' }],
+  },
+  gke: {
+    clusterName: 'platform-dev',
+    locationType: 'zonal',
+    releaseChannel: 'RAPID',
+    maintenanceWindow: { start: '2026-01-03T02:00:00Z', end: '2026-01-03T06:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' },
+    deletionProtection: false,
+    cpuPools: [{ name: 'general', machineType: 'e2-standard-4', minNodes: 1, maxNodes: 3, spot: true }],
+    gpuPools: [
+      {
+        name: 'l4',
+        accelerator: 'nvidia-l4',
+        machineType: 'g2-standard-8',
+        sharing: { strategy: 'time-sharing', maxSharedClientsPerGpu: 4 },
+        spot: true,
+        minNodes: 0,
+        maxNodes: 1,
+      },
+    ],
+  },
+  edge: {
+    domains: ['api.dev.acme.example'],
+    armor: {
+      owasp: [
+        { ruleSet: 'sqli-v33-stable', sensitivity: 1 },
+        { ruleSet: 'xss-v33-stable', sensitivity: 1 },
+      ],
+      rateBan: { thresholdCount: 3000, intervalSec: 60, banDurationSec: 300 },
+      preview: true,
+    },
+  },
+  mesh: { mtls: 'STRICT' },
+  topics,
+  services,
+  overrides: {
+    'orders-api': { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+    inventory: { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+    chat: { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+    'market-feed': { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+    'llm-inference': { autoscaling: { minReplicas: 1, maxReplicas: 1 }, resources: { cpu: '2', memory: '8Gi' } },
+    'event-enricher': { autoscaling: { minReplicas: 1, maxReplicas: 3 } },
+  },
+};
+
+export default dev;
