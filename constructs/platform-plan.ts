@@ -1,0 +1,27 @@
+/**
+ * The one derived plan every layer renders from (DESIGN.md §2): a pure function of the
+ * validated Environment. infra/, charts/ and the edge renderers read this, never raw catalog.
+ */
+import type { Environment } from '../environments/schema.ts';
+import { planNodes, type NodePlan } from './gcp/node-plan.ts';
+import { planWorkloads, type WorkloadsPlan } from './k8s/workload-plan.ts';
+import { planRoutes, type RoutePlan } from './edge/route-plan.ts';
+import { planEvents, type TopicPlan } from './events/event-plan.ts';
+
+export interface PlatformPlan {
+  readonly env: Environment;
+  readonly nodes: NodePlan;
+  readonly workloads: WorkloadsPlan;
+  readonly routes: readonly RoutePlan[];
+  readonly events: readonly TopicPlan[];
+}
+
+export function derivePlan(env: Environment): PlatformPlan {
+  return {
+    env,
+    nodes: planNodes(env),
+    workloads: planWorkloads(env),
+    routes: planRoutes(env),
+    events: planEvents(env),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * `platform-<env>`: the GCP platform of one environment, wired from its PlatformPlan.
+ * Construct ids here become Terraform addresses — they are public API: renaming one
+ * destroys and recreates real infrastructure.
+ */
+import { Construct } from 'constructs';
+import { GcsBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project/index.js';
+import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository/index.js';
+import type { PlatformPlan } from '../constructs/platform-plan.ts';
+import { Network } from '../constructs/gcp/network.ts';
+import { GkeCluster } from '../constructs/gcp/gke-cluster.ts';
+import { WorkloadIdentity } from '../constructs/gcp/workload-identity.ts';
+import { Topic } from '../constructs/gcp/pubsub-topic.ts';
+import { EDGE_GATEWAY_ACCOUNT } from '../constructs/events/event-plan.ts';
+
+export function platformStackName(envName: string): string {
+  return `platform-${envName}`;
+}
+
+/** APIs the platform uses; enabled by the stack so a fresh project deploys in one apply. */
+const APIS = [
+  'compute.googleapis.com',
+  'container.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'pubsub.googleapis.com',
+  'iam.googleapis.com',
+] as const;
+
+export interface PlatformStackProps {
+  readonly plan: PlatformPlan;
+}
+
+export class PlatformStack extends TerraformStack {
+  readonly network: Network;
+  readonly gke: GkeCluster;
+  readonly identities: ReadonlyMap<string, WorkloadIdentity>;
+  readonly topics: ReadonlyMap<string, Topic>;
+
+  constructor(scope: Construct, props: PlatformStackProps) {
+    const { env } = props.plan;
+    super(scope, platformStackName(env.name));
+
+    new GoogleProvider(this, 'google', {
+      project: env.gcp.projectId,
+      region: env.gcp.region,
+      defaultLabels: { ...env.gcp.labels, 'managed-by': 'cdktf' },
+    });
+    if (env.gcp.stateBucket) {
+      new GcsBackend(this, { bucket: env.gcp.stateBucket, prefix: `platform/${env.name}` });
+    } else {
+      // Relative to the stack's directory (cdktf.out/stacks/<stack>): state lives at the project
+      // root, outside the synth output, so re-synthesizing never touches it — and no
+      // machine-specific absolute path ends up in the generated JSON.
+      new LocalBackend(this, { path: `../../../terraform.${platformStackName(env.name)}.tfstate` });
+    }
+
+    for (const api of APIS) {
+      new ProjectService(this, `api-${api.split('.')[0]}`, { service: api, disableOnDestroy: false });
+    }
+    const project = new DataGoogleProject(this, 'project', { projectId: env.gcp.projectId });
+
+    new ArtifactRegistryRepository(this, 'registry', {
+      repositoryId: env.gcp.artifactRegistry,
+      location: env.gcp.region,
+      format: 'DOCKER',
+      description: `Images deployed to ${env.name}`,
+    });
+
+    this.network = new Network(this, 'network', {
+      name: env.network.vpcName,
+      region: env.gcp.region,
+      nodeCidr: env.network.nodeCidr,
+      podCidr: env.network.podCidr,
+      serviceCidr: env.network.serviceCidr,
+    });
+
+    this.gke = new GkeCluster(this, 'gke', {
+      projectId: env.gcp.projectId,
+      network: this.network,
+      nodes: props.plan.nodes,
+      releaseChannel: env.gke.releaseChannel,
+      maintenanceWindow: env.gke.maintenanceWindow,
+      controlPlaneCidr: env.network.controlPlaneCidr,
+      privateEndpoint: env.gke.privateEndpoint,
+      authorizedNetworks: env.network.authorizedNetworks,
+      deletionProtection: env.gke.deletionProtection,
+      labels: env.gcp.labels,
+    });
+
+    const identities = new Map<string, WorkloadIdentity>();
+    const addIdentity = (accountId: string, namespace: string, ksa: string): void => {
+      identities.set(
+        accountId,
+        new WorkloadIdentity(this, `identity-${accountId}`, {
+          accountId,
+          namespace,
+          kubernetesServiceAccount: ksa,
+          workloadPool: this.gke.workloadPool,
+        }),
+      );
+    };
+    for (const w of props.plan.workloads.workloads) addIdentity(w.googleServiceAccount.accountId, w.namespace, w.serviceAccount);
+    if (props.plan.events.some((t) => t.publishers.includes(EDGE_GATEWAY_ACCOUNT))) {
+      addIdentity(EDGE_GATEWAY_ACCOUNT, 'edge', 'edge-gateway');
+    }
+    this.identities = identities;
+
+    const serviceAgent = { member: `serviceAccount:service-${project.number}@gcp-sa-pubsub.iam.gserviceaccount.com` };
+    const topics = new Map<string, Topic>();
+    for (const t of props.plan.events) {
+      topics.set(t.name, new Topic(this, `topic-${t.name}`, { name: t.name, messageRetentionSec: t.messageRetentionSec, labels: env.gcp.labels }));
+    }
+    for (const t of props.plan.events) {
+      const topic = topics.get(t.name) as Topic;
+      for (const publisher of t.publishers) topic.grantPublish(publisher, identities.get(publisher) as WorkloadIdentity);
+      for (const sub of t.subscriptions) {
+        const dlq = sub.deadLetterTopic ? topics.get(sub.deadLetterTopic) : undefined;
+        const subscription = topic.addSubscription(sub, dlq ? { deadLetter: { topic: dlq, serviceAgent } } : {});
+        for (const subscriber of sub.subscribers) subscription.grantSubscribe(subscriber, identities.get(subscriber) as WorkloadIdentity);
+      }
+    }
+    this.topics = topics;
+
+    new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });
+    new TerraformOutput(this, 'cluster_location', { value: this.gke.cluster.location });
+    new TerraformOutput(this, 'registry_url', {
+      value: `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}`,
+    });
+  }
+}
