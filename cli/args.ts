@@ -1,0 +1,68 @@
+/** Command-line flags, parsed with node:util and validated with zod (a boundary like any other). */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_CATALOG } from '../environments/load.ts';
+import { FORMATS } from '../policies/report.ts';
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: platform <command> [flags]
+
+commands:
+  synth   synthesize every environment (or --env) and run the policies
+  check   run the policies on what is already synthesized
+
+flags:
+  --env <name>        only this environment (repeatable)
+  --out <dir>         output root holding cdktf.out/ and dist/ (default: .)
+  --catalog <file>    catalog module (default: ${DEFAULT_CATALOG})
+  --no-policies       synth only: skip the policies
+  --format <f>        check: ${FORMATS.join(' | ')} (default: table)
+  --help`;
+
+const Flags = z.object({
+  command: z.enum(['synth', 'check'], { message: 'command must be synth or check' }),
+  env: z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be an environment name')).default([]),
+  out: z.string().min(1).default('.'),
+  catalog: z.string().min(1).default(DEFAULT_CATALOG),
+  policies: z.boolean().default(true),
+  format: z.enum(FORMATS).default('table'),
+});
+export type Flags = z.infer<typeof Flags>;
+
+export function parseFlags(argv: readonly string[]): Flags | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        env: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        catalog: { type: 'string' },
+        'no-policies': { type: 'boolean' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  const result = Flags.safeParse({
+    command: positionals[0],
+    env: values.env,
+    out: values.out,
+    catalog: values.catalog,
+    policies: values['no-policies'] ? false : undefined,
+    format: values.format,
+  });
+  if (!result.success) {
+    throw new UsageError(
+      result.error.issues.map((i) => (i.path[0] === 'command' ? i.message : `--${i.path.join('.')}: ${i.message}`)).join('\n'),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,83 @@
+/**
+ * `synth`: every environment (or `--env`), both apps, in ONE process, atomically: the catalog
+ * is validated first (any problem → exit 1, nothing written), then cdktf and cdk8s write into
+ * a staging directory that is renamed into place only when everything succeeded.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { importCatalog, parseEnvironments } from '../../environments/load.ts';
+import { derivePlan } from '../../constructs/platform-plan.ts';
+import { buildInfraApp } from '../../infra/app.ts';
+import { buildChartsApp } from '../../charts/platform-charts.ts';
+import { RULES } from '../../policies/index.ts';
+import { countBySeverity, renderFindings } from '../../policies/report.ts';
+import { createStaging, discardStaging, publish } from '../atomic-output.ts';
+import { table } from '../report-table.ts';
+import type { Flags } from '../args.ts';
+import { runPolicies } from './check.ts';
+
+export interface SynthSummary {
+  readonly env: string;
+  readonly terraformResources: number;
+  readonly kubernetesObjects: number;
+  readonly ms: number;
+}
+
+export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'policies'>): Promise<number> {
+  const started = performance.now();
+  const catalog = await importCatalog(flags.catalog);
+  const envs = parseEnvironments(catalog, flags.env.length > 0 ? flags.env : undefined);
+  const whole = flags.env.length === 0;
+
+  const staging = await createStaging(flags.out);
+  const summaries: SynthSummary[] = [];
+  try {
+    const plans = envs.map(derivePlan);
+    const { app, stacks } = buildInfraApp(plans, staging.cdktfOut);
+    for (const [i, plan] of plans.entries()) {
+      const t0 = performance.now();
+      const charts = buildChartsApp(plan, join(staging.dist, plan.env.name));
+      charts.synth();
+      const stack = stacks[i];
+      summaries.push({
+        env: plan.env.name,
+        terraformResources: stack ? countTerraformResources(stack) : 0,
+        kubernetesObjects: charts.charts.reduce((n, c) => n + c.toJson().length, 0),
+        ms: performance.now() - t0,
+      });
+    }
+    app.synth();
+    await publish(staging, flags.out, envs.map((e) => e.name), whole);
+  } catch (err) {
+    await discardStaging(staging);
+    throw err;
+  }
+  const synthMs = performance.now() - started;
+
+  let exitCode = 0;
+  let policyCell = (_env: string): string => 'skipped';
+  if (flags.policies) {
+    const findings = await runPolicies(flags.out, envs.map((e) => e.name));
+    policyCell = (env) => {
+      const c = countBySeverity(findings.filter((f) => f.target.env === env));
+      return c.error + c.warning === 0 ? `${RULES.length} rules ok` : `${c.error} errors, ${c.warning} warnings`;
+    };
+    if (findings.length > 0) console.log(renderFindings(findings, RULES, 'table'), '\n');
+    if (findings.some((f) => f.severity === 'error')) exitCode = 2;
+  }
+  console.log(
+    table(
+      ['environment', 'terraform resources', 'kubernetes objects', 'policies', 'time'],
+      summaries.map((s) => [s.env, String(s.terraformResources), String(s.kubernetesObjects), policyCell(s.env), `${Math.round(s.ms)} ms`]),
+    ),
+  );
+  console.log(
+    `\nsynthesized ${envs.length} environment${envs.length === 1 ? '' : 's'} in ${(synthMs / 1000).toFixed(2)} s → ${join(flags.out, 'cdktf.out')}, ${join(flags.out, 'dist')}`,
+  );
+  return exitCode;
+}
+
+function countTerraformResources(stack: { toTerraform(): unknown }): number {
+  const tf = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
+  return Object.values(tf.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+}

@@ -1,0 +1,114 @@
+/**
+ * The policy engine. Rules judge what was SYNTHESIZED (Terraform JSON, Kubernetes YAML), not
+ * the catalog, so they also catch bugs in our own constructs (DESIGN.md §2).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where a finding points: a Terraform address or a Kubernetes object, in one file. */
+export interface Target {
+  readonly env: string;
+  readonly file: string;
+  /** `google_container_cluster.gke_cluster_C5D95197` or `Deployment/commerce/orders-api`. */
+  readonly address: string;
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly target: Target;
+  readonly message: string;
+  readonly remediation: string;
+}
+
+export interface TerraformResource {
+  readonly type: string;
+  readonly name: string;
+  readonly address: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [k: string]: unknown };
+  readonly [k: string]: unknown;
+}
+
+export interface EnvironmentArtifacts {
+  readonly env: string;
+  readonly terraform: { readonly file: string; readonly resources: readonly TerraformResource[] };
+  readonly kubernetes: readonly { readonly file: string; readonly object: KubernetesObject }[];
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly check: (artifacts: EnvironmentArtifacts) => readonly Omit<Finding, 'ruleId' | 'severity'>[];
+}
+
+const TerraformJson = z.object({
+  resource: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).default({}),
+});
+
+const KubernetesJson = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+});
+
+export function kubernetesAddress(o: KubernetesObject): string {
+  return `${o.kind}/${o.metadata.namespace ?? '_cluster'}/${o.metadata.name}`;
+}
+
+/** Reads one environment's synthesized output; malformed files are reported by name. */
+export async function readArtifacts(outRoot: string, env: string): Promise<EnvironmentArtifacts> {
+  const tfFile = join('cdktf.out', 'stacks', `platform-${env}`, 'cdk.tf.json');
+  const tfParsed = TerraformJson.safeParse(JSON.parse(await readFile(join(outRoot, tfFile), 'utf8')));
+  if (!tfParsed.success) throw new Error(`${tfFile}: not a Terraform JSON configuration: ${tfParsed.error.message}`);
+  const resources = Object.entries(tfParsed.data.resource).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, values]) => ({ type, name, address: `${type}.${name}`, values })),
+  );
+
+  const k8sDir = join('dist', env);
+  const kubernetes: { file: string; object: KubernetesObject }[] = [];
+  for (const name of (await readdir(join(outRoot, k8sDir))).filter((f) => f.endsWith('.yaml')).sort()) {
+    const file = join(k8sDir, name);
+    for (const doc of parseAllDocuments(await readFile(join(outRoot, file), 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
+      const value: unknown = doc.toJS();
+      if (value === null) continue;
+      const parsed = KubernetesJson.safeParse(value);
+      if (!parsed.success) throw new Error(`${file}: not a Kubernetes object: ${parsed.error.message}`);
+      kubernetes.push({ file, object: parsed.data as KubernetesObject });
+    }
+  }
+  return { env, terraform: { file: tfFile, resources }, kubernetes };
+}
+
+export function evaluate(rules: readonly Rule[], artifacts: readonly EnvironmentArtifacts[]): Finding[] {
+  return artifacts.flatMap((a) =>
+    rules.flatMap((rule) => rule.check(a).map((f) => ({ ruleId: rule.id, severity: rule.severity, ...f }))),
+  );
+}
+
+/** Reads a nested value by path from untyped JSON (`get(o, 'spec', 'template', 'spec')`). */
+export function get(value: unknown, ...path: (string | number)[]): unknown {
+  let cur: unknown = value;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Terraform JSON nests blocks as a one-element array or an object; this reads either. */
+export function block(value: unknown): Record<string, unknown> | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first !== null && typeof first === 'object' ? (first as Record<string, unknown>) : undefined;
+}
