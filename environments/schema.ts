@@ -251,7 +251,7 @@ const RateLimitSchema = z.object({
 const pathPrefix = z
   .string()
   .regex(/^\//, 'must start with "/"')
-  .regex(/^\/[-a-zA-Z0-9_./]*$/, 'may hold only letters, digits, "-", "_", "." and "/"');
+  .regex(/^[-a-zA-Z0-9_./]*$/, 'may hold only letters, digits, "-", "_", "." and "/"');
 
 const SubscriptionSchema = z
   .object({
