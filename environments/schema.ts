@@ -426,7 +426,8 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-type Ctx = z.core.$RefinementCtx<Environment>;
+/** The one capability the checks need from zod's refinement context. */
+type Ctx = Pick<z.core.$RefinementCtx<unknown>, 'addIssue'>;
 type Path = (string | number)[];
 
 function issue(ctx: Ctx, path: Path, message: string): void {
@@ -575,6 +576,6 @@ export const EnvironmentSchema = EnvironmentInputSchema.transform((input, ctx): 
     })),
     services: services.map((s) => resolveService(s, overrides[s.name], defaultHost)),
   };
-  checkEnvironment(env, ctx as unknown as Ctx, overrides);
+  checkEnvironment(env, ctx, overrides);
   return env;
 });
