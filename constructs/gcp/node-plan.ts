@@ -2,7 +2,7 @@
  * NodePlan: the node pools an environment needs, with everything GKE must be told derived
  * once (locations, labels, taints, GPU settings). Pure: no cdktf here (DESIGN.md §8).
  */
-import type { Environment } from '../../environments/schema.ts';
+import type { CpuPool, Environment, GpuPool } from '../../environments/schema.ts';
 import type { AcceleratorType } from '../../environments/gpu-catalog.ts';
 
 /** Every GPU node carries this taint; only pods that request GPUs tolerate it. */
@@ -43,33 +43,31 @@ export interface NodePlan {
   readonly pools: readonly NodePoolPlan[];
 }
 
+/** What every pool, CPU or GPU, takes from the catalog as it is. */
+function commonPoolFields(p: CpuPool | GpuPool): Pick<NodePoolPlan, 'name' | 'machineType' | 'spot' | 'minNodes' | 'maxNodes' | 'labels'> {
+  return {
+    name: p.name,
+    machineType: p.machineType,
+    spot: p.spot,
+    minNodes: p.minNodes,
+    maxNodes: p.maxNodes,
+    labels: { 'platform.acme.example/pool': p.name },
+  };
+}
+
 export function planNodes(env: Environment): NodePlan {
   const { gke, gcp } = env;
   const location = gke.locationType === 'zonal' ? (gcp.zones[0] ?? gcp.region) : gcp.region;
   const cpu = gke.cpuPools.map(
-    (p): NodePoolPlan => ({
-      name: p.name,
-      machineType: p.machineType,
-      spot: p.spot,
-      minNodes: p.minNodes,
-      maxNodes: p.maxNodes,
-      diskSizeGb: p.diskSizeGb,
-      diskType: p.diskType,
-      labels: { 'platform.acme.example/pool': p.name },
-      taints: [],
-    }),
+    (p): NodePoolPlan => ({ ...commonPoolFields(p), diskSizeGb: p.diskSizeGb, diskType: p.diskType, taints: [] }),
   );
   const gpu = gke.gpuPools.map(
     (p): NodePoolPlan => ({
-      name: p.name,
-      machineType: p.machineType,
-      spot: p.spot,
-      minNodes: p.minNodes,
-      maxNodes: p.maxNodes,
+      ...commonPoolFields(p),
+      // GPU nodes pull multi-GB model-serving images: a larger, faster boot disk.
       diskSizeGb: 200,
       diskType: 'pd-ssd',
       ...(p.zones ? { zones: p.zones } : {}),
-      labels: { 'platform.acme.example/pool': p.name },
       taints: [GPU_TAINT],
       gpu: {
         type: p.accelerator,
