@@ -25,11 +25,9 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof CatalogError || err instanceof UsageError) {
-    console.error(`error: ${err.message}`);
-    if (err instanceof UsageError) console.error(`\n${USAGE}`);
-  } else {
-    console.error(err);
-  }
+  // Messages name the file or field at fault; the stack is for debugging our own code only.
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof UsageError) console.error(`\n${USAGE}`);
+  if (process.env.PLATFORM_DEBUG && err instanceof Error && !(err instanceof CatalogError)) console.error(err.stack);
   process.exitCode = 1;
 }

@@ -69,7 +69,13 @@ export function kubernetesAddress(o: KubernetesObject): string {
 /** Reads one environment's synthesized output; malformed files are reported by name. */
 export async function readArtifacts(outRoot: string, env: string): Promise<EnvironmentArtifacts> {
   const tfFile = join('cdktf.out', 'stacks', `platform-${env}`, 'cdk.tf.json');
-  const tfParsed = TerraformJson.safeParse(JSON.parse(await readFile(join(outRoot, tfFile), 'utf8')));
+  let tfJson: unknown;
+  try {
+    tfJson = JSON.parse(await readFile(join(outRoot, tfFile), 'utf8'));
+  } catch (err) {
+    throw new Error(`${tfFile}: ${(err as Error).message}`);
+  }
+  const tfParsed = TerraformJson.safeParse(tfJson);
   if (!tfParsed.success) throw new Error(`${tfFile}: not a Terraform JSON configuration: ${tfParsed.error.message}`);
   const resources = Object.entries(tfParsed.data.resource).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, values]) => ({ type, name, address: `${type}.${name}`, values })),
