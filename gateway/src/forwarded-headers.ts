@@ -1,0 +1,55 @@
+// Request headers as they leave the gateway: hop-by-hop fields removed, X-Forwarded-*
+// appended, traceparent and x-request-id set, Host left to the upstream client.
+import type { IncomingHttpHeaders } from 'node:http';
+import { connectionTokens, isAlwaysHopByHop } from './hop-by-hop.ts';
+
+/**
+ * Fields the gateway sets itself (or that the upstream client sets) and so never copies.
+ * `expect: 100-continue` was already answered to the client by the HTTP server.
+ */
+const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'traceparent', 'x-request-id', 'content-length', 'expect']);
+
+export interface ForwardingFacts {
+  clientIp: string;
+  requestId: string;
+  traceparent: string;
+  /** Whether an incoming X-Forwarded-Proto is trusted (a proxy we trust is in front). */
+  trustForwardedProto: boolean;
+}
+
+export function forwardedRequestHeaders(
+  headers: IncomingHttpHeaders,
+  facts: ForwardingFacts,
+  skip?: ReadonlySet<string>,
+): Record<string, string | string[]> {
+  const named = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || isAlwaysHopByHop(name) || REPLACED.has(name)) continue;
+    if (named !== undefined && named.has(name)) continue;
+    if (skip !== undefined && skip.has(name)) continue;
+    out[name] = value;
+  }
+  const xff = headers['x-forwarded-for'];
+  out['x-forwarded-for'] = typeof xff === 'string' && xff !== '' ? `${xff}, ${facts.clientIp}` : facts.clientIp;
+  const proto = headers['x-forwarded-proto'];
+  out['x-forwarded-proto'] = facts.trustForwardedProto && typeof proto === 'string' ? proto : 'http';
+  const host = headers.host;
+  if (host !== undefined) out['x-forwarded-host'] = host;
+  out.traceparent = facts.traceparent;
+  out['x-request-id'] = facts.requestId;
+  return out;
+}
+
+/**
+ * The client address: the socket peer, or with `trustedHops` = n > 0 the n-th address from the
+ * right of X-Forwarded-For (the one our n trusted proxies saw), falling back to the peer.
+ */
+export function clientAddress(remote: string | undefined, xff: string | string[] | undefined, trustedHops: number): string {
+  const peer = remote ?? 'unknown';
+  if (trustedHops === 0 || typeof xff !== 'string') return peer;
+  const parts = xff.split(',');
+  const candidate = parts[parts.length - trustedHops];
+  return candidate === undefined ? peer : candidate.trim() || peer;
+}

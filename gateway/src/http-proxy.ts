@@ -1,0 +1,168 @@
+// HTTP/1.1 and SSE proxying over undici keep-alive pools. SSE responses are flushed chunk
+// by chunk: no buffering, no compression, `X-Accel-Buffering: no` for any nginx downstream.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { BodyTooLargeError, ByteLimit } from './body-limit.ts';
+import type { CompiledRoute } from './compiled-routes.ts';
+import { forwardedRequestHeaders, type ForwardingFacts } from './forwarded-headers.ts';
+import { endToEndResponseHeaders } from './hop-by-hop.ts';
+import type { UpstreamPools } from './upstream-pools.ts';
+import { sendError } from './error-response.ts';
+
+export interface HttpProxyDeps {
+  pools: UpstreamPools;
+  onUpstreamFailure: (route: CompiledRoute, reason: string, err: unknown) => void;
+}
+
+function upstreamFailure(err: unknown): { status: number; reason: string } {
+  const code = (err as { code?: unknown }).code;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { status: 504, reason: 'connect-timeout' };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return { status: 504, reason: 'headers-timeout' };
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { status: 504, reason: 'idle-timeout' };
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+      return { status: 502, reason: 'connect' };
+    default:
+      return { status: 502, reason: 'reset' };
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+/**
+ * One proxied exchange as an undici dispatch handler: no promise, no async-resource binding,
+ * response chunks written straight to the client with backpressure (pause/resume).
+ */
+class ProxyExchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  private clientGone = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: CompiledRoute,
+    private readonly requestId: string,
+    private readonly hasRequestBody: boolean,
+    private readonly deps: HttpProxyDeps,
+    private readonly started: number,
+  ) {
+    // Client gone before the response finished (possibly while still queued for a pool
+    // connection): abort upstream, so no pool connection stays paused on a dead client.
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.abort();
+    });
+  }
+
+  private abort(): void {
+    const controller = this.controller;
+    if (controller !== undefined && !controller.aborted) controller.abort(new Error('client closed'));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) this.abort();
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200 || this.clientGone) return; // 1xx informational: not forwarded
+    this.status = statusCode;
+    const out = endToEndResponseHeaders(headers);
+    out['x-request-id'] = this.requestId;
+    const res = this.res;
+    if (this.route.kind === 'sse') {
+      out['x-accel-buffering'] = 'no';
+      if (out['cache-control'] === undefined) out['cache-control'] = 'no-cache';
+      res.writeHead(statusCode, out);
+      res.flushHeaders();
+    } else {
+      res.writeHead(statusCode, out);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.clientGone) return;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.clientGone) {
+      this.route.metrics.observe('aborted', (performance.now() - this.started) / 1000);
+      return;
+    }
+    this.res.end();
+    this.route.metrics.observe(this.status, (performance.now() - this.started) / 1000);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    const { req, res, route, requestId } = this;
+    const elapsed = (performance.now() - this.started) / 1000;
+    if (err instanceof BodyTooLargeError || (err as { cause?: unknown }).cause instanceof BodyTooLargeError) {
+      sendError(res, 413, 'request body too large', requestId, undefined, true);
+      route.metrics.observe(413, elapsed);
+      return;
+    }
+    if (res.headersSent) {
+      // Mid-response failure (upstream reset, idle timeout, client gone): cut, never fake an end.
+      if (!res.writableFinished) {
+        if (!res.destroyed) this.deps.onUpstreamFailure(route, upstreamFailure(err).reason, err);
+        res.destroy();
+        route.metrics.observe('aborted', elapsed);
+      }
+      return;
+    }
+    if (req.destroyed || res.destroyed) {
+      route.metrics.observe('aborted', elapsed);
+      return;
+    }
+    const failure = upstreamFailure(err);
+    this.deps.onUpstreamFailure(route, failure.reason, err);
+    sendError(res, failure.status, failure.status === 504 ? 'upstream timeout' : 'upstream unavailable', requestId, undefined, this.hasRequestBody && !req.readableEnded);
+    route.metrics.observe(failure.status, elapsed);
+  }
+}
+
+export function proxyHttp(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, facts: ForwardingFacts, deps: HttpProxyDeps, started: number): void {
+  const config = route.config;
+  const limit = config.maxBodyBytes;
+  let body: Readable | null = null;
+  if (hasBody(req)) {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      sendError(res, 413, 'request body too large', facts.requestId, undefined, true);
+      route.metrics.observe(413, (performance.now() - started) / 1000);
+      return;
+    }
+    body = req.pipe(new ByteLimit(limit));
+    // pipe() does not forward errors: a client abort must fail the upstream request too.
+    req.once('aborted', () => body?.destroy(new Error('client aborted')));
+  }
+  const pool = deps.pools.httpPool(route.origin as string, config.timeouts.connectMs);
+  pool.dispatch(
+    {
+      origin: route.origin as string,
+      path: req.url ?? '/',
+      method: req.method as Dispatcher.HttpMethod,
+      headers: forwardedRequestHeaders(req.headers, facts),
+      body,
+      headersTimeout: config.timeouts.headersMs,
+      bodyTimeout: config.timeouts.idleMs,
+    },
+    new ProxyExchange(req, res, route, facts.requestId, body !== null, deps, started),
+  );
+}
