@@ -23,7 +23,7 @@ const dev: EnvironmentInput = {
     clusterName: 'platform-dev',
     locationType: 'zonal',
     releaseChannel: 'RAPID',
-    maintenanceWindow: { start: '2026-01-03T02:00:00Z', end: '2026-01-03T06:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' },
+    maintenanceWindow: { start: '2026-01-03T02:00:00Z', end: '2026-01-03T06:00:00Z', recurrence: 'FREQ=DAILY' },
     deletionProtection: false,
     cpuPools: [{ name: 'general', machineType: 'e2-standard-4', minNodes: 1, maxNodes: 3, spot: true }],
     gpuPools: [

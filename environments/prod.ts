@@ -18,13 +18,14 @@ const prod: EnvironmentInput = {
     podCidr: '10.32.0.0/14',
     serviceCidr: '10.36.0.0/20',
     controlPlaneCidr: '172.16.30.0/28',
-    authorizedNetworks: [{ name: 'corp-vpn', cidr: '203.0.113.0/24' }],
+    // Private endpoint: only internal ranges reach the control plane (corp VPN over Interconnect).
+    authorizedNetworks: [{ name: 'corp-vpn', cidr: '10.200.0.0/16' }],
   },
   gke: {
     clusterName: 'platform-prod',
     locationType: 'regional',
     releaseChannel: 'STABLE',
-    maintenanceWindow: { start: '2026-01-04T01:00:00Z', end: '2026-01-04T05:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SU' },
+    maintenanceWindow: { start: '2026-01-03T00:00:00Z', end: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' },
     privateEndpoint: true,
     cpuPools: [
       { name: 'general', machineType: 'n2-standard-8', minNodes: 2, maxNodes: 20, diskType: 'pd-ssd' },

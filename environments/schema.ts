@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ACCELERATOR_TYPES, ACCELERATORS, machineFitProblem } from './gpu-catalog.ts';
-import { cidrsOverlap, parseCidr } from './cidr.ts';
+import { cidrsOverlap, parseCidr, type Cidr } from './cidr.ts';
 import { MAX_SERVICE_STREAM_SEC, TIMEOUT_DEFAULTS } from './timeout-defaults.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -44,6 +44,13 @@ export const TIERS = ['development', 'staging', 'production'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // gcp, network
+
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((t) => parseCidr(t) as Cidr);
+
+/** `inner` lies entirely inside `outer`. */
+function within(inner: Cidr, outer: Cidr): boolean {
+  return inner.prefix >= outer.prefix && cidrsOverlap(inner, outer);
+}
 
 const GcpSchema = z
   .object({
@@ -161,19 +168,50 @@ const GpuPoolSchema = z
     }
   });
 
+const utcTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be an RFC 3339 UTC time like 2026-01-03T02:00:00Z');
+
+/** The recurrences we can check against GKE's availability rule: daily, or weekly on given days. */
+const RECURRENCE = /^FREQ=(DAILY|WEEKLY;BYDAY=((MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*))$/;
+
+/**
+ * GKE requires ≥ 48 h of maintenance availability in any 32-day window, counting only
+ * contiguous windows of ≥ 4 h; a cluster with less is rejected at creation.
+ */
+const MaintenanceWindowSchema = z
+  .object({
+    /** Start of the first window, UTC. */
+    start: utcTime,
+    end: utcTime,
+    recurrence: z.string().regex(RECURRENCE, 'must be FREQ=DAILY or FREQ=WEEKLY;BYDAY=<days> (e.g. SA,SU)'),
+  })
+  .superRefine((w, ctx) => {
+    const hours = (Date.parse(w.end) - Date.parse(w.start)) / 3_600_000;
+    if (!(hours >= 4)) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: 'windows must last at least 4 h (GKE ignores shorter ones)' });
+      return;
+    }
+    const m = RECURRENCE.exec(w.recurrence);
+    if (!m) return;
+    // In any 32 days each weekday occurs at least 4 times.
+    const perWindow = Math.min(hours, 24);
+    const occurrences = m[1] === 'DAILY' ? 32 : 4 * new Set((m[2] ?? '').split(',')).size;
+    if (perWindow * occurrences < 48) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recurrence'],
+        message: `allows ${perWindow * occurrences} h per 32 days; GKE requires at least 48 h (longer windows or more days)`,
+      });
+    }
+  });
+
 const GkeSchema = z.object({
   clusterName: dnsLabel,
   /** zonal: control plane and nodes in the first zone; regional: replicated across the region. */
   locationType: z.enum(['zonal', 'regional']),
   releaseChannel: z.enum(['RAPID', 'REGULAR', 'STABLE']).default('REGULAR'),
-  maintenanceWindow: z
-    .object({
-      /** RFC 3339 start of the first window, UTC. */
-      start: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be an RFC 3339 UTC time like 2026-01-03T02:00:00Z'),
-      end: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be an RFC 3339 UTC time like 2026-01-03T06:00:00Z'),
-      recurrence: z.string().startsWith('FREQ=', 'must be an RFC 5545 RRULE like FREQ=WEEKLY;BYDAY=SA,SU'),
-    })
-    .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] }),
+  maintenanceWindow: MaintenanceWindowSchema,
   privateEndpoint: z.boolean().default(false),
   deletionProtection: z.boolean().default(true),
   cpuPools: z.array(CpuPoolSchema).min(1, 'needs at least one CPU pool (system pods and non-GPU workloads)'),
@@ -253,9 +291,12 @@ const pathPrefix = z
   .regex(/^\//, 'must start with "/"')
   .regex(/^[-a-zA-Z0-9_./]*$/, 'may hold only letters, digits, "-", "_", "." and "/"');
 
+/** Pub/Sub ids are 3–255 characters. */
+const pubsubId = dnsLabel.refine((v) => v.length >= 3, 'Pub/Sub ids are at least 3 characters');
+
 const SubscriptionSchema = z
   .object({
-    name: dnsLabel,
+    name: pubsubId,
     ackDeadlineSec: z.number().int().min(10).max(600).default(30),
     retryBackoff: z
       .object({ minSec: z.number().int().min(0).max(600).default(10), maxSec: z.number().int().min(0).max(600).default(600) })
@@ -273,7 +314,7 @@ const SubscriptionSchema = z
   });
 
 const TopicSchema = z.object({
-  name: dnsLabel,
+  name: pubsubId,
   messageRetentionSec: z.number().int().min(600).max(2_678_400).default(86_400),
   subscriptions: z.array(SubscriptionSchema).default([]),
   /** A public route whose POST bodies the edge gateway publishes to this topic (202 + message id). */
@@ -292,16 +333,21 @@ const TopicSchema = z.object({
 // ---------------------------------------------------------------------------------------------
 // services
 
+const imageTag = z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker tag');
+const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>');
+const oneOfTagOrDigest = [
+  (img: { tag?: string; digest?: string }) => (img.tag === undefined) !== (img.digest === undefined),
+  { message: 'give exactly one of tag or digest' },
+] as const;
+
 const ImageSchema = z
   .object({
     /** Image name inside the environment's Artifact Registry repository. */
     name: z.string().regex(/^[a-z0-9]+([-._/][a-z0-9]+)*$/, 'must be an image name like orders-api'),
-    tag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker tag').optional(),
-    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>').optional(),
+    tag: imageTag.optional(),
+    digest: imageDigest.optional(),
   })
-  .refine((img) => (img.tag === undefined) !== (img.digest === undefined), {
-    message: 'give exactly one of tag or digest',
-  });
+  .refine(...oneOfTagOrDigest);
 
 const ServiceInputSchema = z.object({
   name: dnsLabel,
@@ -353,7 +399,7 @@ const ServiceInputSchema = z.object({
 export type ServiceInput = z.input<typeof ServiceInputSchema>;
 
 const ServiceOverrideSchema = z.object({
-  image: z.object({ tag: z.string().optional(), digest: z.string().optional() }).optional(),
+  image: z.object({ tag: imageTag.optional(), digest: imageDigest.optional() }).refine(...oneOfTagOrDigest).optional(),
   autoscaling: z.object({ minReplicas: z.number().int().min(1).optional(), maxReplicas: z.number().int().min(1).optional() }).optional(),
   resources: z.object({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() }).optional(),
 });
@@ -427,6 +473,15 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
 }
 
 /** The one capability the checks need from zod's refinement context. */
+function cpuMillis(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
+}
+
+const MEMORY_FACTOR: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+function memoryBytes(q: string): number {
+  return Number(q.slice(0, -2)) * (MEMORY_FACTOR[q.slice(-2)] ?? NaN);
+}
+
 type Ctx = Pick<z.core.$RefinementCtx<unknown>, 'addIssue'>;
 type Path = (string | number)[];
 
@@ -483,9 +538,17 @@ function checkServiceShape(ctx: Ctx, svc: Service, i: number, env: Environment):
     const pools = env.gke.gpuPools.filter((p) => p.accelerator === svc.gpu?.accelerator);
     if (pools.length === 0) {
       issue(ctx, at('gpu', 'accelerator'), `no GPU pool offers ${svc.gpu.accelerator}; add one to gke.gpuPools`);
-    } else if (!pools.some((p) => p.count >= (svc.gpu?.count ?? 1) || p.sharing !== undefined)) {
-      issue(ctx, at('gpu', 'count'), `no ${svc.gpu.accelerator} pool has ${svc.gpu.count} GPUs per node`);
+    } else if (svc.gpu.count > 1 && !pools.some((p) => p.sharing === undefined && p.count >= (svc.gpu?.count ?? 1))) {
+      // A shared GPU (time-sharing or a MIG slice) is exposed as nvidia.com/gpu: 1 per container.
+      issue(ctx, at('gpu', 'count'), `needs an unshared ${svc.gpu.accelerator} pool with ≥ ${svc.gpu.count} GPUs per node; shared GPUs serve count 1`);
     }
+  }
+  const { cpu, cpuLimit, memory, memoryLimit } = svc.resources;
+  if (cpuLimit !== undefined && cpuMillis(cpu) > cpuMillis(cpuLimit)) {
+    issue(ctx, at('resources', 'cpu'), `request ${cpu} is above the limit ${cpuLimit}`);
+  }
+  if (memoryLimit !== undefined && memoryBytes(memory) > memoryBytes(memoryLimit)) {
+    issue(ctx, at('resources', 'memory'), `request ${memory} is above the limit ${memoryLimit}`);
   }
 }
 
@@ -551,6 +614,19 @@ function checkEnvironment(env: Environment, ctx: Ctx, overrides: Record<string, 
       }
     });
   });
+
+  if (env.gke.privateEndpoint) {
+    env.network.authorizedNetworks.forEach((n, i) => {
+      const parsed = parseCidr(n.cidr);
+      if (typeof parsed !== 'string' && !PRIVATE_RANGES.some((r) => within(parsed, r))) {
+        issue(
+          ctx,
+          ['network', 'authorizedNetworks', i, 'cidr'],
+          `${n.cidr} is public; with gke.privateEndpoint the control plane is reachable only from internal ranges (RFC 1918, 100.64.0.0/10)`,
+        );
+      }
+    });
+  }
 
   if (env.tier === 'production') {
     env.topics.forEach((topic, i) => {

@@ -24,7 +24,7 @@ const staging: EnvironmentInput = {
     clusterName: 'platform-staging',
     locationType: 'regional',
     releaseChannel: 'REGULAR',
-    maintenanceWindow: { start: '2026-01-03T01:00:00Z', end: '2026-01-03T05:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' },
+    maintenanceWindow: { start: '2026-01-03T00:00:00Z', end: '2026-01-03T12:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA,SU' },
     cpuPools: [{ name: 'general', machineType: 'n2-standard-4', minNodes: 1, maxNodes: 4 }],
     gpuPools: [
       {

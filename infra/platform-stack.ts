@@ -4,7 +4,7 @@
  * destroys and recreates real infrastructure.
  */
 import { Construct } from 'constructs';
-import { GcsBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { GcsBackend, LocalBackend, TerraformOutput, TerraformResource, TerraformStack, dependable } from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project/index.js';
@@ -28,6 +28,21 @@ const APIS = [
   'pubsub.googleapis.com',
   'iam.googleapis.com',
 ] as const;
+
+type Api = (typeof APIS)[number];
+
+/**
+ * The first resource of each kind an API serves. Everything else references one of these
+ * (subnet → network, node pool → cluster, subscription → topic, IAM → account), so ordering
+ * these after their API orders the whole graph on a fresh project.
+ */
+const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
+  google_compute_network: ['compute.googleapis.com'],
+  google_container_cluster: ['container.googleapis.com', 'compute.googleapis.com'],
+  google_artifact_registry_repository: ['artifactregistry.googleapis.com'],
+  google_pubsub_topic: ['pubsub.googleapis.com'],
+  google_service_account: ['iam.googleapis.com'],
+};
 
 export interface PlatformStackProps {
   readonly plan: PlatformPlan;
@@ -57,9 +72,9 @@ export class PlatformStack extends TerraformStack {
       new LocalBackend(this, { path: `../../../terraform.${platformStackName(env.name)}.tfstate` });
     }
 
-    for (const api of APIS) {
-      new ProjectService(this, `api-${api.split('.')[0]}`, { service: api, disableOnDestroy: false });
-    }
+    const apis = new Map<Api, ProjectService>(
+      APIS.map((api) => [api, new ProjectService(this, `api-${api.split('.')[0]}`, { service: api, disableOnDestroy: false })]),
+    );
     const project = new DataGoogleProject(this, 'project', { projectId: env.gcp.projectId });
 
     new ArtifactRegistryRepository(this, 'registry', {
@@ -123,11 +138,21 @@ export class PlatformStack extends TerraformStack {
       }
     }
     this.topics = topics;
+    this.dependOnApis(apis);
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });
     new TerraformOutput(this, 'cluster_location', { value: this.gke.cluster.location });
     new TerraformOutput(this, 'registry_url', {
       value: `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}`,
     });
+  }
+
+  private dependOnApis(apis: ReadonlyMap<Api, ProjectService>): void {
+    for (const node of this.node.findAll()) {
+      if (!(node instanceof TerraformResource)) continue;
+      const needed = NEEDS_API[node.terraformResourceType];
+      if (!needed) continue;
+      node.dependsOn = [...(node.dependsOn ?? []), ...needed.map((api) => dependable(apis.get(api) as ProjectService))];
+    }
   }
 }

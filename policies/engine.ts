@@ -113,6 +113,16 @@ export function get(value: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
+/**
+ * The pod template of anything that runs pods (Pod, CronJob, and the `spec.template` kinds:
+ * Deployment, StatefulSet, DaemonSet, ReplicaSet, Job), or undefined for other objects.
+ */
+export function podSpecOf(o: KubernetesObject): unknown {
+  if (o.kind === 'Pod') return get(o, 'spec');
+  if (o.kind === 'CronJob') return get(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
+  return get(o, 'spec', 'template', 'spec');
+}
+
 /** Terraform JSON nests blocks as a one-element array or an object; this reads either. */
 export function block(value: unknown): Record<string, unknown> | undefined {
   const first = Array.isArray(value) ? value[0] : value;

@@ -10,6 +10,7 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/
 import type { Network } from './network.ts';
 import type { NodePlan, NodePoolPlan } from './node-plan.ts';
 import { NodePool } from './node-pool.ts';
+import { serviceAccountId } from '../k8s/workload-plan.ts';
 
 export interface GkeClusterProps {
   readonly projectId: string;
@@ -36,15 +37,18 @@ const NODE_ROLES = [
 export class GkeCluster extends Construct {
   readonly cluster: ContainerCluster;
   readonly nodeServiceAccount: ServiceAccount;
+  /**
+   * `<project>.svc.id.goog`, as a reference to the cluster's attribute: the pool exists only once
+   * a Workload Identity cluster does, so bindings that use it must be created after the cluster.
+   */
   readonly workloadPool: string;
   private readonly nodeLocations: readonly string[];
 
   constructor(scope: Construct, id: string, props: GkeClusterProps) {
     super(scope, id);
-    this.workloadPool = `${props.projectId}.svc.id.goog`;
     this.nodeLocations = props.nodes.nodeLocations;
     this.nodeServiceAccount = new ServiceAccount(this, 'node-sa', {
-      accountId: `${props.nodes.clusterName}-nodes`.slice(0, 30),
+      accountId: serviceAccountId(`${props.nodes.clusterName}-nodes`),
       displayName: `GKE nodes of ${props.nodes.clusterName}`,
     });
     for (const role of NODE_ROLES) {
@@ -69,7 +73,7 @@ export class GkeCluster extends Construct {
       enableShieldedNodes: true,
       resourceLabels: { ...props.labels },
       releaseChannel: { channel: props.releaseChannel },
-      workloadIdentityConfig: { workloadPool: this.workloadPool },
+      workloadIdentityConfig: { workloadPool: `${props.projectId}.svc.id.goog` },
       ipAllocationPolicy: {
         clusterSecondaryRangeName: props.network.podRangeName,
         servicesSecondaryRangeName: props.network.serviceRangeName,
@@ -93,6 +97,7 @@ export class GkeCluster extends Construct {
       // The default pool is created then removed; its settings must not force replacement.
       lifecycle: { ignoreChanges: ['node_config'] },
     });
+    this.workloadPool = this.cluster.workloadIdentityConfig.workloadPool;
     for (const pool of props.nodes.pools) this.addNodePool(pool);
   }
 

@@ -26,7 +26,8 @@ export class NodePool extends Construct {
       cluster: props.cluster.id,
       location: props.cluster.location,
       nodeLocations: [...props.nodeLocations],
-      autoscaling: { minNodeCount: plan.minNodes, maxNodeCount: plan.maxNodes, locationPolicy: plan.spot ? 'ANY' : 'BALANCED' },
+      // total_*: the catalog's bounds are for the whole pool (min/max_node_count are per zone).
+      autoscaling: { totalMinNodeCount: plan.minNodes, totalMaxNodeCount: plan.maxNodes, locationPolicy: plan.spot ? 'ANY' : 'BALANCED' },
       management: { autoRepair: true, autoUpgrade: true },
       upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: 'SURGE' },
       nodeConfig: {

@@ -33,6 +33,8 @@ export interface WorkloadPlan {
     readonly limits: { readonly cpu?: string; readonly memory: string };
   };
   readonly replicas: { readonly min: number; readonly max: number };
+  /** How long the container may take to start before the kubelet restarts it (model loading!). */
+  readonly startupBudgetSec: number;
   readonly metrics: readonly ScalingMetric[];
   /** Kubernetes ServiceAccount name and the Google service account it impersonates. */
   readonly serviceAccount: string;
@@ -62,16 +64,27 @@ export function imageReference(env: Environment, svc: Service): string {
 }
 
 /**
- * Google service account ids are 6–30 characters; workloads get `wl-<name>`, shortened with a
- * stable hash suffix when too long (the id is public API: it is in IAM bindings).
+ * A valid Google service account id (6–30 chars, [a-z0-9-], starts with a letter, no trailing
+ * "-") for `base`: as is when it fits, else shortened with a stable hash suffix. The id is public
+ * API (it is in IAM bindings and emails), so the mapping must never change.
  */
-export function workloadAccountId(serviceName: string): string {
-  const id = `wl-${serviceName}`;
-  if (id.length <= 30) return id;
+export function serviceAccountId(base: string): string {
   let hash = 0;
-  for (const ch of serviceName) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `${id.slice(0, 23).replace(/-+$/, '')}-${hash.toString(36).slice(0, 6)}`;
+  for (const ch of base) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  const suffix = hash.toString(36).padStart(6, '0').slice(0, 6);
+  if (base.length > 30) return `${base.slice(0, 23).replace(/-+$/, '')}-${suffix}`;
+  if (base.length < 6) return `${base}-${suffix}`.slice(0, 30);
+  return base;
 }
+
+/** Workloads get `wl-<service name>`. */
+export function workloadAccountId(serviceName: string): string {
+  return serviceAccountId(`wl-${serviceName}`);
+}
+
+/** Inference servers load multi-GB weights onto the GPU before they listen. */
+const INFERENCE_STARTUP_SEC = 600;
+const STARTUP_SEC = 120;
 
 function metricsFor(svc: Service): ScalingMetric[] {
   const metrics: ScalingMetric[] = [{ type: 'cpu', averageUtilization: svc.autoscaling.cpuPercent }];
@@ -110,6 +123,7 @@ export function planWorkloads(env: Environment): WorkloadsPlan {
         },
       },
       replicas: { min: svc.autoscaling.minReplicas, max: svc.autoscaling.maxReplicas },
+      startupBudgetSec: svc.kind === 'inference' ? INFERENCE_STARTUP_SEC : STARTUP_SEC,
       metrics: metricsFor(svc),
       serviceAccount: svc.name,
       googleServiceAccount: { accountId, email: `${accountId}@${env.gcp.projectId}.iam.gserviceaccount.com` },

@@ -13,7 +13,7 @@ import { cpuQuantity, memoryQuantity } from './quantities.ts';
 
 /** Containers run as this uid/gid (distroless "nonroot"). */
 export const RUNTIME_UID = 65532;
-export const CONTAINER_NAME = 'app';
+const PROBE_PERIOD_SEC = 10;
 
 function hpaMetric(metric: ScalingMetric, plan: WorkloadPlan): kplus.Metric {
   switch (metric.type) {
@@ -29,7 +29,8 @@ function hpaMetric(metric: ScalingMetric, plan: WorkloadPlan): kplus.Metric {
       return kplus.Metric.external({
         name: 'kubernetes.io|container|accelerator|duty_cycle',
         labelSelector: kplus.LabelSelector.of({
-          labels: { 'resource.labels.namespace_name': plan.namespace, 'resource.labels.container_name': CONTAINER_NAME },
+          // The container is named after its service, so this counts this workload's GPUs only.
+          labels: { 'resource.labels.namespace_name': plan.namespace, 'resource.labels.container_name': plan.name },
         }),
         target: kplus.MetricTarget.averageValue(metric.averageValue),
       });
@@ -57,8 +58,9 @@ export class Workload extends Construct {
       automountToken: false,
     });
 
-    const httpProbe = (path: string): kplus.Probe =>
-      kplus.Probe.fromHttpGet(path, { port: plan.port, periodSeconds: Duration.seconds(10), failureThreshold: 3 });
+    const startupFailures = Math.ceil(plan.startupBudgetSec / PROBE_PERIOD_SEC);
+    const httpProbe = (path: string, failureThreshold = 3): kplus.Probe =>
+      kplus.Probe.fromHttpGet(path, { port: plan.port, periodSeconds: Duration.seconds(PROBE_PERIOD_SEC), failureThreshold });
     this.deployment = new kplus.Deployment(this, 'deployment', {
       metadata,
       podMetadata: { labels: { ...plan.labels } },
@@ -67,7 +69,7 @@ export class Workload extends Construct {
       securityContext: { ensureNonRoot: true, user: RUNTIME_UID, group: RUNTIME_UID, fsGroup: RUNTIME_UID },
       containers: [
         {
-          name: CONTAINER_NAME,
+          name: plan.name,
           image: plan.image,
           portNumber: plan.port,
           securityContext: {
@@ -87,16 +89,23 @@ export class Workload extends Construct {
               limit: memoryQuantity(plan.resources.limits.memory),
             },
           },
-          ...(grpc ? {} : { readiness: httpProbe('/readyz'), liveness: httpProbe('/healthz') }),
+          // Liveness and readiness wait for startup to succeed; startup gets the kind's budget.
+          ...(grpc
+            ? {}
+            : { readiness: httpProbe('/readyz'), liveness: httpProbe('/healthz'), startup: httpProbe('/healthz', startupFailures) }),
         },
       ],
     });
     const pod = ApiObject.of(this.deployment);
     if (grpc) {
       // Native gRPC health checking (grpc.health.v1), which cdk8s-plus has no word for.
-      const probe = { grpc: { port: plan.port }, periodSeconds: 10, failureThreshold: 3 };
+      const probe = { grpc: { port: plan.port }, periodSeconds: PROBE_PERIOD_SEC, failureThreshold: 3 };
       pod.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/readinessProbe', probe));
       pod.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/livenessProbe', probe));
+      // Replaces cdk8s-plus' default TCP startup probe (3 × 10 s would kill a loading model server).
+      pod.addJsonPatch(
+        JsonPatch.add('/spec/template/spec/containers/0/startupProbe', { ...probe, failureThreshold: startupFailures }),
+      );
     }
     if (plan.gpu) {
       const { gpu } = plan;

@@ -1,7 +1,5 @@
 /** Workload containers: non-root, read-only root FS, no privilege escalation, bounded resources. */
-import { get, kubernetesAddress, type Rule } from '../engine.ts';
-
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+import { get, kubernetesAddress, podSpecOf, type Rule } from '../engine.ts';
 
 export const containerHardening: Rule = {
   id: 'K8S001',
@@ -9,9 +7,9 @@ export const containerHardening: Rule = {
   description: 'Containers run as non-root with a read-only root filesystem, no privilege escalation, requests and a memory limit',
   check: ({ env, kubernetes }) =>
     kubernetes
-      .filter(({ object }) => WORKLOAD_KINDS.has(object.kind))
       .flatMap(({ file, object }) => {
-        const podSpec = get(object, 'spec', 'template', 'spec');
+        const podSpec = podSpecOf(object);
+        if (podSpec === undefined) return [];
         const podNonRoot = get(podSpec, 'securityContext', 'runAsNonRoot') === true;
         const containers = (get(podSpec, 'containers') as unknown[] | undefined) ?? [];
         return containers.flatMap((c) => {

@@ -2,10 +2,23 @@
  * GPU isolation: a pod that tolerates the GPU taint must request GPUs and select a GPU node;
  * a pod that requests GPUs must tolerate the taint (or it never schedules).
  */
-import { get, kubernetesAddress, type Rule } from '../engine.ts';
+import { get, kubernetesAddress, podSpecOf, type Rule } from '../engine.ts';
 import { GPU_TAINT_KEY } from './node-pool-hardening.ts';
 
 const ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
+/** The taint GPU pools carry (GKE002 checks the pools): nvidia.com/gpu=present:NoSchedule. */
+const GPU_TAINT_VALUE = 'present';
+
+/** Whether a toleration lets a pod onto nodes with the GPU taint (Kubernetes toleration matching). */
+function toleratesGpuTaint(t: unknown): boolean {
+  const key = get(t, 'key');
+  const operator = get(t, 'operator') ?? 'Equal';
+  const effect = get(t, 'effect');
+  if (effect !== undefined && effect !== '' && effect !== 'NoSchedule') return false;
+  if (key === undefined || key === '') return operator === 'Exists'; // tolerates every taint
+  if (key !== GPU_TAINT_KEY) return false;
+  return operator === 'Exists' || get(t, 'value') === GPU_TAINT_VALUE;
+}
 
 export const gpuIsolation: Rule = {
   id: 'K8S002',
@@ -13,13 +26,13 @@ export const gpuIsolation: Rule = {
   description: 'Only pods that request nvidia.com/gpu tolerate the GPU taint, and they select an accelerator',
   check: ({ env, kubernetes }) =>
     kubernetes
-      .filter(({ object }) => get(object, 'spec', 'template', 'spec') !== undefined)
       .flatMap(({ file, object }) => {
-        const pod = get(object, 'spec', 'template', 'spec');
+        const pod = podSpecOf(object);
+        if (pod === undefined) return [];
         const containers = (get(pod, 'containers') as unknown[] | undefined) ?? [];
         const requestsGpu = containers.some((c) => Number(get(c, 'resources', 'limits', GPU_TAINT_KEY) ?? 0) > 0);
         const tolerations = (get(pod, 'tolerations') as unknown[] | undefined) ?? [];
-        const toleratesGpu = tolerations.some((t) => get(t, 'key') === GPU_TAINT_KEY || (get(t, 'operator') === 'Exists' && get(t, 'key') === undefined));
+        const toleratesGpu = tolerations.some(toleratesGpuTaint);
         const target = { env, file, address: kubernetesAddress(object) };
         const problems: { message: string; remediation: string }[] = [];
         if (toleratesGpu && !requestsGpu) {

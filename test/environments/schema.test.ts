@@ -62,6 +62,14 @@ describe('bad environments are rejected with the path of the field', () => {
     ['a zone outside the region', (e) => { e.gcp.zones = ['europe-west4-a', 'us-central1-a']; }, 'prod.gcp.zones[1]: "us-central1-a" is not a zone of region europe-west4'],
     ['an override of an unknown service', (e) => { e.overrides = { billing: { autoscaling: { maxReplicas: 3 } } }; }, 'prod.overrides.billing: unknown service "billing"'],
     ['a WAF in preview in production', (e) => { e.edge.armor.preview = true; }, 'prod.edge.armor.preview: production enforces the WAF'],
+    ['a maintenance window GKE would reject (< 48 h per 32 days)', (e) => { e.gke.maintenanceWindow = { start: '2026-01-04T01:00:00Z', end: '2026-01-04T05:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SU' }; }, 'prod.gke.maintenanceWindow.recurrence: allows 16 h per 32 days; GKE requires at least 48 h'],
+    ['a maintenance window shorter than 4 h', (e) => { e.gke.maintenanceWindow = { start: '2026-01-04T01:00:00Z', end: '2026-01-04T04:00:00Z', recurrence: 'FREQ=DAILY' }; }, 'prod.gke.maintenanceWindow.end: windows must last at least 4 h'],
+    ['two GPUs from a time-shared pool', (e) => { e.gke.gpuPools![0]!.sharing = { strategy: 'time-sharing', maxSharedClientsPerGpu: 2 }; e.services![4]!.gpu = { accelerator: 'nvidia-l4', count: 2 }; }, 'prod.services[4].gpu.count: needs an unshared nvidia-l4 pool with ≥ 2 GPUs per node'],
+    ['a memory request above its limit', (e) => { e.overrides = { 'llm-inference': { resources: { memory: '32Gi' } } }; }, 'prod.services[4].resources.memory: request 32Gi is above the limit 16Gi'],
+    ['a public authorized network with a private endpoint', (e) => { e.network.authorizedNetworks = [{ name: 'office', cidr: '198.51.100.0/24' }]; }, 'prod.network.authorizedNetworks[0].cidr: 198.51.100.0/24 is public'],
+    ['an override image with neither tag nor digest', (e) => { e.overrides = { chat: { image: {} } }; }, 'prod.overrides.chat.image: give exactly one of tag or digest'],
+    ['an override digest that is not a digest', (e) => { e.overrides = { chat: { image: { digest: 'abc' } } }; }, 'prod.overrides.chat.image.digest: must be sha256:<64 hex>'],
+    ['a Pub/Sub id shorter than 3 characters', (e) => { e.topics![1]!.name = 'oe'; }, 'prod.topics[1].name: Pub/Sub ids are at least 3 characters'],
     ['an image with both tag and digest', (e) => { e.services![0]!.image = { name: 'orders-api', tag: '1', digest: `sha256:${'a'.repeat(64)}` }; }, 'prod.services[0].image: give exactly one of tag or digest'],
   ];
 

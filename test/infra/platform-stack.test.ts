@@ -52,7 +52,7 @@ describe('platform-<env> stack', () => {
     expect(json).toHaveResourceWithProperties(ContainerCluster, { location: 'europe-west4-a', deletion_protection: false });
     expect(resourcesOf(tf, 'google_container_cluster')[0]).not.toHaveProperty('node_locations');
     expect(resourceNamed(tf, 'google_container_node_pool', 'general')).toMatchObject({
-      autoscaling: { min_node_count: 1, max_node_count: 3, location_policy: 'ANY' },
+      autoscaling: { total_min_node_count: 1, total_max_node_count: 3, location_policy: 'ANY' },
       node_config: { machine_type: 'e2-standard-4', spot: true },
     });
   });
@@ -61,7 +61,7 @@ describe('platform-<env> stack', () => {
     const { tf } = synthStack('prod');
     expect(resourceNamed(tf, 'google_container_node_pool', 'h100-mig')).toMatchObject({
       node_locations: ['europe-west4-b', 'europe-west4-c'],
-      autoscaling: { min_node_count: 0, max_node_count: 2 },
+      autoscaling: { total_min_node_count: 0, total_max_node_count: 2 },
       node_config: {
         machine_type: 'a3-highgpu-1g',
         guest_accelerator: [
@@ -94,12 +94,25 @@ describe('platform-<env> stack', () => {
     expect(gatewayGrants.map(([, g]) => g.topic)).toEqual(['${google_pubsub_topic.topic-ingest_topic_60A00B45.name}']);
   });
 
-  it('binds one Google service account per workload to its Kubernetes ServiceAccount', () => {
+  it('binds one Google service account per workload to its Kubernetes ServiceAccount, after the cluster exists', () => {
     const { json } = synthStack('prod');
+    // The pool is read from the cluster: the binding cannot be created before the cluster has made it.
     expect(json).toHaveResourceWithProperties(ServiceAccountIamMember, {
       role: 'roles/iam.workloadIdentityUser',
-      member: 'serviceAccount:acme-platform-prod.svc.id.goog[ml/llm-inference]',
+      member: 'serviceAccount:${google_container_cluster.gke_cluster_C5D95197.workload_identity_config[0].workload_pool}[ml/llm-inference]',
     });
+    expect(json).toHaveResourceWithProperties(ContainerCluster, { workload_identity_config: { workload_pool: 'acme-platform-prod.svc.id.goog' } });
+  });
+
+  it('orders first resources after the APIs they need, so a fresh project applies in one go', () => {
+    const { tf } = synthStack('prod');
+    expect(resourcesOf(tf, 'google_container_cluster')[0]?.depends_on).toEqual([
+      'google_project_service.api-container',
+      'google_project_service.api-compute',
+    ]);
+    expect(resourcesOf(tf, 'google_compute_network')[0]?.depends_on).toEqual(['google_project_service.api-compute']);
+    for (const topic of resourcesOf(tf, 'google_pubsub_topic')) expect(topic.depends_on).toEqual(['google_project_service.api-pubsub']);
+    for (const sa of resourcesOf(tf, 'google_service_account')) expect(sa.depends_on).toEqual(['google_project_service.api-iam']);
   });
 
   it('keeps Terraform addresses stable (they are public API: a rename recreates infrastructure)', () => {

@@ -73,8 +73,8 @@ describe('policies over synthesized output', () => {
       sc.readOnlyRootFilesystem = false;
     });
     expect(findingsOf(bad)).toEqual([
-      'K8S001 Deployment/realtime/chat#app: root filesystem is writable',
-      'K8S001 Deployment/realtime/chat#app: privilege escalation is allowed',
+      'K8S001 Deployment/realtime/chat#chat: root filesystem is writable',
+      'K8S001 Deployment/realtime/chat#chat: privilege escalation is allowed',
     ]);
   });
 
@@ -84,6 +84,31 @@ describe('policies over synthesized output', () => {
     });
     expect(findingsOf(bad)).toEqual([
       'K8S002 Deployment/commerce/orders-api: tolerates the GPU taint without requesting a GPU: it would occupy GPU nodes',
+    ]);
+  });
+
+  it('K8S002 flags a GPU pod whose toleration does not match the GPU taint', () => {
+    const bad = mutateObject(good, 'Deployment', 'llm-inference', (o) => {
+      o.spec.template.spec.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'other', effect: 'NoSchedule' }];
+    });
+    expect(findingsOf(bad)).toEqual([
+      'K8S002 Deployment/ml/llm-inference: requests a GPU but does not tolerate the GPU taint: it will never schedule',
+    ]);
+  });
+
+  it('K8S001 and K8S002 also judge pods inside CronJobs', () => {
+    const cron = structuredClone(good);
+    const dep = cron.kubernetes.find((k) => k.object.kind === 'Deployment' && k.object.metadata.name === 'orders-api');
+    const template = structuredClone((dep?.object as Json).spec.template);
+    template.spec.tolerations = [{ operator: 'Exists' }];
+    template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+    (cron.kubernetes as EnvironmentArtifacts['kubernetes'][number][]).push({
+      file: 'dist/prod/extra.yaml',
+      object: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'report', namespace: 'commerce' }, spec: { schedule: '@daily', jobTemplate: { spec: { template } } } },
+    });
+    expect(findingsOf(cron)).toEqual([
+      'K8S001 CronJob/commerce/report#orders-api: root filesystem is writable',
+      'K8S002 CronJob/commerce/report: tolerates the GPU taint without requesting a GPU: it would occupy GPU nodes',
     ]);
   });
 
