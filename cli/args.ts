@@ -22,7 +22,10 @@ flags:
 
 const Flags = z.object({
   command: z.enum(['synth', 'check'], { message: 'command must be synth or check' }),
-  env: z.array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be an environment name')).default([]),
+  env: z
+    .array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be an environment name'))
+    .refine((names) => new Set(names).size === names.length, 'names an environment twice')
+    .default([]),
   out: z.string().min(1).default('.'),
   catalog: z.string().min(1).default(DEFAULT_CATALOG),
   policies: z.boolean().default(true),

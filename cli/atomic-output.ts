@@ -2,8 +2,10 @@
  * Atomic publication of synth output: everything is written into a staging directory beside
  * the real output, then renamed into place. A failed synth leaves the previous output as it
  * was; a successful one replaces it whole (all environments) or per environment (`--env`).
+ * Publishing is a journal of renames: if any step fails, the completed ones are undone in
+ * reverse, so the previous output survives a failure half-way through too.
  */
-import { mkdtemp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,34 +27,70 @@ export async function discardStaging(staging: Staging): Promise<void> {
   await rm(staging.dir, { recursive: true, force: true });
 }
 
-/** Moves `from` onto `to`, keeping the old `to` (if any) in `trash` until the caller drops it. */
-async function swap(from: string, to: string, trash: string): Promise<void> {
-  if (existsSync(to)) await rename(to, trash);
-  await mkdir(join(to, '..'), { recursive: true });
-  await rename(from, to);
+/** Renames that can be undone in reverse order. */
+class RenameJournal {
+  private readonly done: { from: string; to: string }[] = [];
+
+  async move(from: string, to: string): Promise<void> {
+    await rename(from, to);
+    this.done.push({ from, to });
+  }
+
+  /** Best effort: every step is tried even if one fails, so as much as possible is restored. */
+  async undo(): Promise<void> {
+    for (const { from, to } of this.done.reverse()) await rename(to, from).catch(() => undefined);
+  }
+}
+
+const stackDir = (root: string, env: string): string => join(root, 'stacks', `platform-${env}`);
+
+/**
+ * Terraform's working state in a stack directory (`.terraform/` with the providers,
+ * `.terraform.lock.hcl` with their pins) is not synth output: it moves into the new stack
+ * directory, as `cdktf synth` (which rewrites cdk.tf.json in place) would keep it.
+ */
+async function carryTerraformState(journal: RenameJournal, oldStack: string, newStack: string): Promise<void> {
+  if (!existsSync(oldStack) || !existsSync(newStack)) return;
+  for (const entry of await readdir(oldStack)) {
+    if (entry.startsWith('.terraform')) await journal.move(join(oldStack, entry), join(newStack, entry));
+  }
 }
 
 /**
- * Publishes the staged output. With `envs` = every environment the whole `cdktf.out/` and
- * `dist/` are replaced (stale stacks of removed environments disappear); otherwise only those
- * environments' stack and manifest directories are, and cdktf's manifest.json is merged.
+ * Publishes the staged output. With `whole`, the entire `cdktf.out/` and `dist/` are replaced
+ * (stale stacks of removed environments disappear); otherwise only the given environments'
+ * stack and manifest directories are, and cdktf's manifest.json is merged.
  */
 export async function publish(staging: Staging, outRoot: string, envs: readonly string[], whole: boolean): Promise<void> {
+  const outCdktf = join(outRoot, 'cdktf.out');
+  const outDist = join(outRoot, 'dist');
   const trash = join(staging.dir, 'previous');
   await mkdir(trash);
-  if (whole) {
-    await swap(staging.cdktfOut, join(outRoot, 'cdktf.out'), join(trash, 'cdktf.out'));
-    await swap(staging.dist, join(outRoot, 'dist'), join(trash, 'dist'));
-  } else {
-    const manifest = await mergedManifest(staging, outRoot);
-    for (const env of envs) {
-      const stack = join('cdktf.out', 'stacks', `platform-${env}`);
-      await swap(join(staging.dir, stack), join(outRoot, stack), join(trash, `stack-${env}`));
-      await swap(join(staging.dist, env), join(outRoot, 'dist', env), join(trash, `dist-${env}`));
+  const journal = new RenameJournal();
+  const swap = async (from: string, to: string, trashName: string): Promise<void> => {
+    if (existsSync(to)) await journal.move(to, join(trash, trashName));
+    await mkdir(join(to, '..'), { recursive: true });
+    await journal.move(from, to);
+  };
+  try {
+    for (const env of envs) await carryTerraformState(journal, stackDir(outCdktf, env), stackDir(staging.cdktfOut, env));
+    if (whole) {
+      await swap(staging.cdktfOut, outCdktf, 'cdktf.out');
+      await swap(staging.dist, outDist, 'dist');
+    } else {
+      const manifest = await mergedManifest(staging, outRoot);
+      for (const env of envs) {
+        await swap(stackDir(staging.cdktfOut, env), stackDir(outCdktf, env), `stack-${env}`);
+        await swap(join(staging.dist, env), join(outDist, env), `dist-${env}`);
+      }
+      const manifestPath = join(outCdktf, 'manifest.json');
+      await writeFile(join(staging.dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      if (existsSync(manifestPath)) await journal.move(manifestPath, join(trash, 'manifest.json'));
+      await journal.move(join(staging.dir, 'manifest.json'), manifestPath);
     }
-    const manifestPath = join(outRoot, 'cdktf.out', 'manifest.json');
-    await writeFile(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(`${manifestPath}.tmp`, manifestPath);
+  } catch (err) {
+    await journal.undo();
+    throw err;
   }
   await discardStaging(staging);
 }

@@ -123,5 +123,8 @@ export default { ...catalog, dev, prod };
     expect(env.code).toBe(1);
     expect(env.stderr).toContain('qa: no such environment (the catalog has dev, staging, prod)');
     expect(existsSync(join(out, 'never', 'dist'))).toBe(false);
+    const twice = await cli('synth', '--out', join(out, 'never'), '--env', 'dev', '--env', 'dev');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('--env: names an environment twice');
   });
 });
