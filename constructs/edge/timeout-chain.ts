@@ -35,18 +35,3 @@ export function timeoutChain(svc: Pick<Service, 'protocol' | 'timeouts'>): Timeo
   }
   return chain;
 }
-
-/** Pairs (outer, inner) that break the rule "outer ≥ inner"; empty when the chain holds. */
-export function chainViolations(chain: TimeoutChain): string[] {
-  const problems: string[] = [];
-  for (let i = 1; i < HOPS.length; i++) {
-    const inner = HOPS[i - 1] as Hop;
-    const outer = HOPS[i] as Hop;
-    for (const field of ['totalSec', 'idleSec'] as const) {
-      if (chain[outer][field] < chain[inner][field]) {
-        problems.push(`${outer}.${field} (${chain[outer][field]}) < ${inner}.${field} (${chain[inner][field]})`);
-      }
-    }
-  }
-  return problems;
-}
