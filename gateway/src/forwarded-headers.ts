@@ -10,7 +10,10 @@ import { connectionTokens, isAlwaysHopByHop } from './hop-by-hop.ts';
 const REPLACED = new Set(['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'traceparent', 'x-request-id', 'content-length', 'expect']);
 
 export interface ForwardingFacts {
+  /** The client as far as trusted proxies tell (rate-limit key, logs). */
   clientIp: string;
+  /** The address this connection came from: what our hop appends to X-Forwarded-For. */
+  peer: string;
   requestId: string;
   traceparent: string;
   /** Whether an incoming X-Forwarded-Proto is trusted (a proxy we trust is in front). */
@@ -32,7 +35,8 @@ export function forwardedRequestHeaders(
     out[name] = value;
   }
   const xff = headers['x-forwarded-for'];
-  out['x-forwarded-for'] = typeof xff === 'string' && xff !== '' ? `${xff}, ${facts.clientIp}` : facts.clientIp;
+  // Each proxy appends the address it received the connection from (not its guess at the client).
+  out['x-forwarded-for'] = typeof xff === 'string' && xff !== '' ? `${xff}, ${facts.peer}` : facts.peer;
   const proto = headers['x-forwarded-proto'];
   out['x-forwarded-proto'] = facts.trustForwardedProto && typeof proto === 'string' ? proto : 'http';
   const host = headers.host;

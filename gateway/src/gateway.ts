@@ -74,7 +74,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const unmatchedHttp = metrics.forRoute('unmatched', 'http');
   const unmatchedGrpc = metrics.forRoute('unmatched', 'grpc');
   let table: CompiledTable | undefined;
+  /** Readiness is 503 and keep-alive ends; new work is still accepted during the drain delay. */
   let draining = false;
+  /** After the drain delay: no new upgrades or h2c sessions; open WebSockets get 1001. */
+  let closing = false;
 
   const onUpstreamFailure = (route: CompiledRoute, reason: string, err: unknown): void => {
     route.metrics.upstreamError(reason);
@@ -85,6 +88,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     opened: (tunnel: WebSocketTunnel) => {
       tunnels.add(tunnel);
       metrics.connectionOpened('websocket');
+      // An upgrade that was waiting on its upstream when drain closed the others.
+      if (closing) tunnel.close(1001, 'gateway shutting down');
     },
     closed: (tunnel: WebSocketTunnel) => {
       if (tunnels.delete(tunnel)) metrics.connectionClosed('websocket');
@@ -111,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const factsFor = (headers: http.IncomingHttpHeaders, remote: string | undefined): ForwardingFacts => ({
     clientIp: clientAddress(remote, headers['x-forwarded-for'], options.trustedHops),
+    peer: remote ?? 'unknown',
     requestId: requestIdFor(headers['x-request-id']),
     traceparent: traceparentFor(headers.traceparent),
     trustForwardedProto: options.trustedHops > 0,
@@ -152,7 +158,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const started = performance.now();
     socket.on('error', () => socket.destroy()); // an unhandled socket error must not crash the process
-    if (draining) {
+    // Upgrade sockets are half-open capable: a client that leaves mid-auth may only send a FIN.
+    const leftEarly = (): void => {
+      socket.destroy();
+    };
+    socket.once('end', leftEarly);
+    if (closing) {
       rejectUpgrade(socket, 503, 'draining', { 'retry-after': '1' });
       return;
     }
@@ -169,6 +180,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         route.metrics.observe(admission.status, (performance.now() - started) / 1000);
         return;
       }
+      if (socket.destroyed) {
+        route.metrics.observe('aborted', (performance.now() - started) / 1000);
+        return;
+      }
+      socket.removeListener('end', leftEarly); // from here the tunnel handles a half-close
       tunnelWebSocket(req, socket, head, route, facts, tunnelDeps, started);
     };
     const admission = admit(route, (name) => req.headers[name], facts.clientIp);
@@ -198,7 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.connectionClosed('h2c');
     });
     session.on('error', () => undefined); // the session's streams observe the failure
-    if (draining) session.close();
+    if (closing) session.close();
   });
   h2Server.on('stream', (stream, headers, flags) => {
     const started = performance.now();
@@ -256,6 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     draining = true;
     logger.info('draining', { drainDelayMs: options.drainDelayMs, drainTimeoutMs: options.drainTimeoutMs, websockets: tunnels.size });
     if (options.drainDelayMs > 0) await sleep(options.drainDelayMs);
+    closing = true;
     const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const h2Closed = new Promise<void>((resolve) => h2Server.close(() => resolve()));
     for (const session of sessions) session.close(); // GOAWAY; open streams run to completion

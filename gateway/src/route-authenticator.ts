@@ -90,6 +90,8 @@ export class JwtAuthenticator implements Authenticator {
         issuer: this.config.issuer,
         audience: this.config.audiences,
         algorithms: this.config.algorithms,
+        // jose checks exp only when present; a token without one would never expire.
+        requiredClaims: ['exp'],
       });
       const now = Date.now();
       const expMs = typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY;
@@ -111,8 +113,9 @@ function jwtFailure(err: unknown): AuthResult {
     const description = `${err.claim} claim check failed`;
     return { ok: false, status: 401, error: description, wwwAuthenticate: bearerChallenge('invalid_token', description) };
   }
-  if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
-    // The key set could not be fetched: the token may well be fine, so this is not a 401.
+  // The key set could not be fetched (timeout, network, non-200 answer — jose reports the last
+  // as a bare JOSEError): the token may well be fine, so this is not a 401.
+  if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError) || err.code === 'ERR_JOSE_GENERIC') {
     return { ok: false, status: 503, error: 'key set unavailable', wwwAuthenticate: undefined };
   }
   return { ok: false, status: 401, error: 'invalid token', wwwAuthenticate: bearerChallenge('invalid_token', 'invalid token') };

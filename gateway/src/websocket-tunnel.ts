@@ -48,6 +48,14 @@ export class WebSocketTunnel {
     const teardown = (): void => this.destroy();
     client.once('close', teardown);
     upstream.once('close', teardown);
+    // Sockets are half-open capable: a FIN from one side only emits 'end'. Pass it on, then make
+    // sure both sockets are gone shortly after, so no half-closed pair lingers until idleMs.
+    const halfClosed = (other: Duplex): void => {
+      other.end();
+      setTimeout(teardown, CLOSE_GRACE_MS).unref();
+    };
+    client.once('end', () => halfClosed(upstream));
+    upstream.once('end', () => halfClosed(client));
     client.on('error', teardown);
     upstream.on('error', (err) => {
       if (!this.finished) deps.onUpstreamFailure(route, 'reset', err);
@@ -112,6 +120,7 @@ export class WebSocketTunnel {
 const UPGRADE_FIELDS = { connection: 'Upgrade', upgrade: 'websocket' } as const;
 
 export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, route: CompiledRoute, facts: ForwardingFacts, deps: TunnelDeps, started: number): void {
+  if (socket.destroyed) return; // the client left while it was being authenticated
   const config = route.config;
   const headers = forwardedRequestHeaders(req.headers, facts);
   Object.assign(headers, UPGRADE_FIELDS);
@@ -146,6 +155,7 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   };
   socket.once('close', clientGone);
   socket.on('error', clientGone);
+  socket.once('end', clientGone);
 
   upReq.once('response', (res) => {
     // The upstream refused the upgrade: pass its status back, keep nothing open.
@@ -156,7 +166,9 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   });
   upReq.once('error', (err) => fail(502, 'upstream unavailable', 'connect', err));
   upReq.once('upgrade', (res, upstream, upstreamHead) => {
-    if (settled) {
+    if (settled || socket.destroyed) {
+      settled = true;
+      clearTimeout(timer);
       upstream.destroy();
       return;
     }
@@ -164,6 +176,7 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
     clearTimeout(timer);
     socket.removeListener('close', clientGone);
     socket.removeListener('error', clientGone);
+    socket.removeListener('end', clientGone);
     upReq.removeAllListeners('error');
     let response = `HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}\r\n`;
     const raw = res.rawHeaders;
