@@ -192,7 +192,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     else proceed(admission);
   };
 
-  const httpServer = http.createServer({ keepAliveTimeout: options.keepAliveTimeoutMs, requestTimeout: 0 }, onRequest);
+  // requestTimeout 0: it bounds receiving the whole request, body included, and would cut long
+  // uploads in progress; stalled bodies are cut per route by the body idle timer (http-proxy.ts).
+  // headersTimeout (checked every 5 s) bounds the header phase, which Node leaves unbounded when
+  // requestTimeout is 0.
+  const httpServer = http.createServer(
+    { keepAliveTimeout: options.keepAliveTimeoutMs, requestTimeout: 0, headersTimeout: 30_000, connectionsCheckingInterval: 5_000 },
+    onRequest,
+  );
   httpServer.on('upgrade', onUpgrade);
   httpServer.on('connection', (socket) => {
     metrics.connectionOpened('http');

@@ -12,6 +12,7 @@ import type { UpstreamPools } from './upstream-pools.ts';
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
 export const GrpcStatus = {
+  CANCELLED: 1,
   DEADLINE_EXCEEDED: 4,
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
@@ -86,24 +87,38 @@ export function proxyGrpc(
 
   let responded = false;
   let trailers: http2.OutgoingHttpHeaders | undefined;
-  const headersTimer = setTimeout(() => {
-    if (responded) return;
-    deps.onUpstreamFailure(route, 'headers-timeout', new Error('no response headers in time'));
-    code = GrpcStatus.DEADLINE_EXCEEDED;
-    upstream.close(NGHTTP2_CANCEL);
-    grpcError(stream, GrpcStatus.DEADLINE_EXCEEDED, 'upstream timeout', facts.requestId);
-  }, config.timeouts.headersMs);
+  // headersMs counts from the client's half-close, not from the request: client-streaming and
+  // bidi servers often send response headers only once the client has finished sending, and a
+  // call that is actively streaming must not be cut for it. Until then the idle timer (no bytes
+  // either way for idleMs) is what bounds a stalled call.
+  let headersTimer: NodeJS.Timeout | undefined;
+  const startHeadersTimer = (): void => {
+    if (responded || headersTimer !== undefined || stream.headersSent || stream.closed || stream.destroyed) return;
+    headersTimer = setTimeout(() => {
+      if (responded) return;
+      deps.onUpstreamFailure(route, 'headers-timeout', new Error('no response headers in time'));
+      code = GrpcStatus.DEADLINE_EXCEEDED;
+      upstream.close(NGHTTP2_CANCEL);
+      grpcError(stream, GrpcStatus.DEADLINE_EXCEEDED, 'upstream timeout', facts.requestId);
+    }, config.timeouts.headersMs);
+  };
 
   // Idle: no frames either way for idleMs cancels both streams.
   const idle = (): void => {
     deps.onUpstreamFailure(route, 'idle-timeout', new Error('stream idle'));
     upstream.close(NGHTTP2_CANCEL);
-    if (!responded) grpcError(stream, GrpcStatus.DEADLINE_EXCEEDED, 'stream idle timeout', facts.requestId);
-    else stream.close(NGHTTP2_CANCEL);
+    if (!responded) {
+      code = GrpcStatus.DEADLINE_EXCEEDED;
+      grpcError(stream, GrpcStatus.DEADLINE_EXCEEDED, 'stream idle timeout', facts.requestId);
+    } else stream.close(NGHTTP2_CANCEL);
   };
   stream.setTimeout(config.timeouts.idleMs, idle);
 
-  if ((flags & NGHTTP2_FLAG_END_STREAM) === 0) stream.pipe(upstream);
+  if ((flags & NGHTTP2_FLAG_END_STREAM) !== 0) startHeadersTimer();
+  else {
+    stream.once('end', startHeadersTimer); // the client half-closed (its last DATA frame)
+    stream.pipe(upstream);
+  }
 
   upstream.once('response', (responseHeaders, responseFlags) => {
     responded = true;
@@ -146,10 +161,21 @@ export function proxyGrpc(
   });
   upstream.once('close', () => {
     clearTimeout(headersTimer);
-    // Upstream reset after the response began (RST_STREAM without trailers): reset the client too.
-    if (responded && trailers === undefined && !stream.closed && upstream.rstCode !== undefined && upstream.rstCode !== 0) {
-      stream.close(upstream.rstCode);
+    if (stream.closed || stream.destroyed) return;
+    const rstCode = upstream.rstCode;
+    if (!responded) {
+      // Upstream closed or reset the stream before any response headers (e.g. RST_STREAM
+      // CANCEL, which raises no 'error'): answer now rather than leave the client to its idle
+      // timeout. Already answered (timeout, idle, 'error' handler): headers are sent, nothing to do.
+      if (stream.headersSent) return;
+      const cancelled = rstCode === NGHTTP2_CANCEL;
+      deps.onUpstreamFailure(route, 'reset', new Error(`upstream closed the stream before responding (RST_STREAM code ${rstCode ?? 'none'})`));
+      code = cancelled ? GrpcStatus.CANCELLED : GrpcStatus.UNAVAILABLE;
+      grpcError(stream, code, cancelled ? 'upstream cancelled the call' : 'upstream unavailable', facts.requestId);
+      return;
     }
+    // Upstream reset after the response began (RST_STREAM without trailers): reset the client too.
+    if (trailers === undefined && rstCode !== undefined && rstCode !== 0) stream.close(rstCode);
   });
   // Client cancelled or went away: cancel upstream.
   stream.once('close', () => {

@@ -2,9 +2,8 @@
 // by chunk: no buffering, no compression, `X-Accel-Buffering: no` for any nginx downstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { BodyTooLargeError, ByteLimit } from './body-limit.ts';
+import { BodyTooLargeError, ByteLimit, type BodyIdleTimeoutError } from './body-limit.ts';
 import type { CompiledRoute } from './compiled-routes.ts';
 import { forwardedRequestHeaders, type ForwardingFacts } from './forwarded-headers.ts';
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
@@ -47,6 +46,10 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   private status = 0;
   private controller: Dispatcher.DispatchController | undefined;
   private clientGone = false;
+  /** The gateway already answered (or cut) the client itself: later upstream callbacks are moot. */
+  private settled = false;
+  /** The request body stream (ByteLimit), when there is one. */
+  body: ByteLimit | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -66,9 +69,30 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     });
   }
 
-  private abort(): void {
+  private abort(reason: Error = new Error('client closed')): void {
     const controller = this.controller;
-    if (controller !== undefined && !controller.aborted) controller.abort(new Error('client closed'));
+    if (controller !== undefined && !controller.aborted) controller.abort(reason);
+  }
+
+  /**
+   * The client stopped sending its body for idleMs: free the upstream connection (abort the
+   * dispatch; a still-queued one is dropped when it reaches a connection, since its body is
+   * destroyed) and answer 408 with `connection: close`, or cut the client if a response began.
+   */
+  bodyIdle(err: BodyIdleTimeoutError): void {
+    if (this.settled || this.clientGone) return;
+    this.settled = true;
+    const { res, route } = this;
+    const elapsed = (performance.now() - this.started) / 1000;
+    if (!res.headersSent && !res.destroyed) {
+      sendError(res, 408, 'request body idle timeout', this.requestId, undefined, true);
+      route.metrics.observe(408, elapsed);
+    } else if (!res.writableFinished) {
+      res.destroy();
+      route.metrics.observe('aborted', elapsed);
+    }
+    this.abort(err);
+    this.body?.destroy(err);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -77,7 +101,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200 || this.clientGone) return; // 1xx informational: not forwarded
+    if (statusCode < 200 || this.clientGone || this.settled) return; // 1xx informational: not forwarded
     this.status = statusCode;
     const out = endToEndResponseHeaders(headers);
     out['x-request-id'] = this.requestId;
@@ -93,7 +117,8 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.clientGone) return;
+    if (this.clientGone || this.settled) return;
+    this.body?.touch(); // response bytes flowing: the exchange is not idle while the upload continues
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', () => controller.resume());
@@ -101,6 +126,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.settled) return;
     if (this.clientGone) {
       this.route.metrics.observe('aborted', (performance.now() - this.started) / 1000);
       return;
@@ -110,6 +136,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settled) return;
     const { req, res, route, requestId } = this;
     const elapsed = (performance.now() - this.started) / 1000;
     if (err instanceof BodyTooLargeError || (err as { cause?: unknown }).cause instanceof BodyTooLargeError) {
@@ -140,15 +167,21 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
 export function proxyHttp(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, facts: ForwardingFacts, deps: HttpProxyDeps, started: number): void {
   const config = route.config;
   const limit = config.maxBodyBytes;
-  let body: Readable | null = null;
-  if (hasBody(req)) {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      sendError(res, 413, 'request body too large', facts.requestId, undefined, true);
-      route.metrics.observe(413, (performance.now() - started) / 1000);
-      return;
-    }
-    body = req.pipe(new ByteLimit(limit));
+  const withBody = hasBody(req);
+  if (withBody && Number(req.headers['content-length']) > limit) {
+    sendError(res, 413, 'request body too large', facts.requestId, undefined, true);
+    route.metrics.observe(413, (performance.now() - started) / 1000);
+    return;
+  }
+  const exchange = new ProxyExchange(req, res, route, facts.requestId, withBody, deps, started);
+  let body: ByteLimit | null = null;
+  if (withBody) {
+    // Body idle guard: the server runs with requestTimeout 0 (gateway.ts; it would bound the
+    // whole upload and cut long legitimate ones) and undici's headersTimeout only starts once
+    // the body is fully sent, so without this a client that sends a chunk and goes quiet holds
+    // an upstream pool connection forever. No body bytes for the route's idleMs → 408.
+    body = req.pipe(new ByteLimit(limit, { idleMs: config.timeouts.idleMs, onIdle: (err) => exchange.bodyIdle(err) }));
+    exchange.body = body;
     // pipe() does not forward errors: a client abort must fail the upstream request too.
     req.once('aborted', () => body?.destroy(new Error('client aborted')));
   }
@@ -163,6 +196,6 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, route: Comp
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.idleMs,
     },
-    new ProxyExchange(req, res, route, facts.requestId, body !== null, deps, started),
+    exchange,
   );
 }
