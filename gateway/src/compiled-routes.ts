@@ -74,7 +74,22 @@ export interface CompiledTable {
   readonly poolKeys: Set<string>;
 }
 
-export async function compileRoutes(table: GatewayRoutes, deps: { metrics: GatewayMetrics; jwks: JwksCache }): Promise<CompiledTable> {
+/**
+ * A route's limiter survives a reload when its rate limit did not change: a ConfigMap update
+ * (any route) must not hand every client a fresh burst.
+ */
+function limiterFor(config: GatewayRoute, previous: CompiledTable | undefined): TokenBucketLimiter | undefined {
+  const limit = config.rateLimit;
+  if (limit === undefined) return undefined;
+  const before = previous?.routes.find((r) => r.name === config.name);
+  const same = before?.config.rateLimit?.requestsPerSecond === limit.requestsPerSecond && before.config.rateLimit.burst === limit.burst;
+  return same && before?.limiter !== undefined ? before.limiter : new TokenBucketLimiter(limit.requestsPerSecond, limit.burst);
+}
+
+export async function compileRoutes(
+  table: GatewayRoutes,
+  deps: { metrics: GatewayMetrics; jwks: JwksCache; previous?: CompiledTable },
+): Promise<CompiledTable> {
   const compiled: CompiledRoute[] = [];
   for (const config of table.routes) {
     let authenticator: Authenticator;
@@ -94,7 +109,7 @@ export async function compileRoutes(table: GatewayRoutes, deps: { metrics: Gatew
       upstreamHost: url?.host,
       poolKey: origin === undefined ? undefined : `${origin} ${config.timeouts.connectMs}`,
       authenticator,
-      limiter: config.rateLimit === undefined ? undefined : new TokenBucketLimiter(config.rateLimit.requestsPerSecond, config.rateLimit.burst),
+      limiter: limiterFor(config, deps.previous),
       metrics: deps.metrics.forRoute(config.name, protocolOf(config.kind)),
     });
   }

@@ -8,6 +8,22 @@ import type { ForwardingFacts } from './forwarded-headers.ts';
 import { sendError } from './error-response.ts';
 import type { PubSubPublisher } from './pubsub-publisher.ts';
 
+/** gRPC codes on which retrying the same publish cannot succeed (google-gax errors carry `code`). */
+const GRPC_INVALID_ARGUMENT = 3;
+const PERMANENT = new Set([5 /* NOT_FOUND */, 7 /* PERMISSION_DENIED */, 9 /* FAILED_PRECONDITION */]);
+
+/**
+ * Transient failures (timeout, unavailable, …) are 503 + Retry-After: the client should retry.
+ * A message Pub/Sub refuses as such is 400; a missing topic or permission is our fault and no
+ * retry helps, so 502 without Retry-After (the alert comes from the upstream-error metric).
+ */
+function publishFailure(err: unknown): { status: number; error: string; headers: Record<string, string> | undefined } {
+  const code = (err as { code?: unknown }).code;
+  if (code === GRPC_INVALID_ARGUMENT) return { status: 400, error: 'message rejected by Pub/Sub', headers: undefined };
+  if (typeof code === 'number' && PERMANENT.has(code)) return { status: 502, error: 'topic unavailable', headers: undefined };
+  return { status: 503, error: 'publish failed', headers: { 'retry-after': '5' } };
+}
+
 export async function ingestEvent(
   req: IncomingMessage,
   res: ServerResponse,
@@ -51,8 +67,9 @@ export async function ingestEvent(
     messageId = await publisher.publish(route.config.topic as string, data, attributes);
   } catch (err) {
     onFailure(route, 'publish', err);
-    sendError(res, 503, 'publish failed', facts.requestId, { 'retry-after': '5' });
-    observe(503);
+    const failure = publishFailure(err);
+    sendError(res, failure.status, failure.error, facts.requestId, failure.headers);
+    observe(failure.status);
     return;
   }
   const body = `{"messageId":${JSON.stringify(messageId)}}`;

@@ -41,6 +41,9 @@ export function forwardedRequestHeaders(
   out['x-forwarded-proto'] = facts.trustForwardedProto && typeof proto === 'string' ? proto : 'http';
   const host = headers.host;
   if (host !== undefined) out['x-forwarded-host'] = host;
+  // A new trace was started (the incoming traceparent was absent or invalid): the incoming
+  // tracestate belongs to no trace we continue, so it is dropped (W3C Trace Context §3.3).
+  if (headers.traceparent !== facts.traceparent) delete out.tracestate;
   out.traceparent = facts.traceparent;
   out['x-request-id'] = facts.requestId;
   return out;

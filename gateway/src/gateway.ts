@@ -97,7 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const apply = async (routes: GatewayRoutes): Promise<void> => {
-    const next = await compileRoutes(routes, { metrics, jwks });
+    const next = await compileRoutes(routes, { metrics, jwks, ...(table ? { previous: table } : {}) });
     table = next;
     pools.retainHttp(next.poolKeys);
     metrics.routeTableReload('applied');

@@ -1,6 +1,7 @@
 // Regressions found in review: X-Forwarded-For and per-client limits behind a trusted proxy,
 // JWKS outages and tokens without exp, WebSocket half-close and clients that leave during
 // auth, and what drain accepts during its delay.
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +41,10 @@ describe('behind a trusted proxy', () => {
   beforeAll(async () => {
     upstream = await startHttpEcho();
     gw = await startTestGateway(
-      [route({ name: 'limited', kind: 'http', upstream: { url: upstream.url }, rateLimit: { requestsPerSecond: 0.1, burst: 1 } })],
+      [
+        route({ name: 'limited', kind: 'http', upstream: { url: upstream.url }, rateLimit: { requestsPerSecond: 0.1, burst: 1 } }),
+        route({ name: 'other', kind: 'http', upstream: { url: upstream.url } }),
+      ],
       { trustedHops: 1 },
     );
   });
@@ -63,6 +67,26 @@ describe('behind a trusted proxy', () => {
     expect((await get('198.51.100.7')).status).toBe(429);
     expect((await get('203.0.113.9')).status).toBe(200);
     expect((await get('203.0.113.9')).status).toBe(429);
+  });
+
+  it('keeps spent buckets across a route-table reload that leaves the limit unchanged', async () => {
+    const reloads = (): Promise<number> => metricValue(gw.admin, 'gateway_route_table_reloads_total', { result: 'applied' });
+    const before = await reloads();
+    const limited = route({ name: 'limited', kind: 'http', upstream: { url: upstream.url }, rateLimit: { requestsPerSecond: 0.1, burst: 1 } });
+    const other = route({ name: 'other', kind: 'http', upstream: { url: upstream.url } });
+    const added = route({ name: 'added', kind: 'http', upstream: { url: upstream.url } });
+    await writeFile(gw.routesFile, JSON.stringify({ version: 1, routes: [limited, other, added] }));
+    await waitFor('the reload', async () => (await reloads()) > before);
+    expect((await get('203.0.113.9')).status).toBe(429);
+  });
+
+  it('drops tracestate when it starts a new trace, keeps it when it continues one', async () => {
+    const fresh = (await (await fetch(`${gw.http}/other`, { headers: { tracestate: 'vendor=abc', traceparent: 'garbage' } })).json()) as EchoSeen;
+    expect(fresh.headers.tracestate).toBeUndefined();
+    expect(fresh.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const kept = (await (await fetch(`${gw.http}/other`, { headers: { tracestate: 'vendor=abc', traceparent } })).json()) as EchoSeen;
+    expect(kept.headers).toMatchObject({ tracestate: 'vendor=abc', traceparent });
   });
 });
 

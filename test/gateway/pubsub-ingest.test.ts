@@ -28,7 +28,13 @@ describe.skipIf(skip)(`Pub/Sub ingest against the emulator${skip ? ' (skipped: g
       m.ack();
     });
     subscription.on('error', () => undefined); // the emulator is stopped on purpose below
-    gw = await startTestGateway([route({ name: 'ingest', kind: 'events', topic: TOPIC, maxBodyBytes: 1024 })], { publishTimeoutMs: 1_500 });
+    gw = await startTestGateway(
+      [
+        route({ name: 'ingest', kind: 'events', topic: TOPIC, maxBodyBytes: 1024 }),
+        route({ name: 'missing', kind: 'events', topic: `projects/${PROJECT}/topics/not-created`, maxBodyBytes: 1024 }),
+      ],
+      { publishTimeoutMs: 1_500 },
+    );
   });
 
   afterAll(async () => {
@@ -61,6 +67,12 @@ describe.skipIf(skip)(`Pub/Sub ingest against the emulator${skip ? ' (skipped: g
     const res = await fetch(`${gw.http}/ingest`, { method: 'POST', body: 'x'.repeat(2048) });
     expect(res.status).toBe(413);
     expect(received.length).toBe(before);
+  });
+
+  it('answers 502 without Retry-After when the topic does not exist (retrying cannot help)', async () => {
+    const res = await fetch(`${gw.http}/missing`, { method: 'POST', body: 'x' });
+    expect(res.status).toBe(502);
+    expect(res.headers.get('retry-after')).toBeNull();
   });
 
   it('answers 503 with Retry-After when Pub/Sub is down, and acknowledges nothing', async () => {
