@@ -107,13 +107,31 @@ export class ByteLimit extends Transform {
 }
 
 /** Collects a whole body up to `limit` bytes; rejects with BodyTooLargeError past it. */
-export function readBodyLimited(stream: NodeJS.ReadableStream & { destroy(): void }, limit: number): Promise<Buffer> {
+/**
+ * Collects a whole body up to `limit` bytes; rejects with BodyTooLargeError past it, and with
+ * BodyIdleTimeoutError when no byte arrives for `idleMs` (0: no idle limit).
+ */
+export function readBodyLimited(stream: NodeJS.ReadableStream & { destroy(): void }, limit: number, idleMs = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const rearm = (): void => {
+      if (idleMs <= 0) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        stream.removeAllListeners('data');
+        reject(new BodyIdleTimeoutError(idleMs));
+      }, idleMs);
+      idleTimer.unref();
+    };
+    rearm();
+    stream.once('close', () => clearTimeout(idleTimer));
     stream.on('data', (chunk: Buffer) => {
+      rearm();
       size += chunk.length;
       if (size > limit) {
+        clearTimeout(idleTimer);
         stream.removeAllListeners('data');
         stream.pause();
         reject(new BodyTooLargeError(limit));
@@ -121,7 +139,13 @@ export function readBodyLimited(stream: NodeJS.ReadableStream & { destroy(): voi
       }
       chunks.push(chunk);
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
-    stream.once('error', reject);
+    stream.once('end', () => {
+      clearTimeout(idleTimer);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    stream.once('error', (err) => {
+      clearTimeout(idleTimer);
+      reject(err);
+    });
   });
 }

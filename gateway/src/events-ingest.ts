@@ -2,7 +2,7 @@
 // x-request-id, traceparent); 202 + message id only after the publish resolved, else 503.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { BodyTooLargeError, readBodyLimited } from './body-limit.ts';
+import { BodyIdleTimeoutError, BodyTooLargeError, readBodyLimited } from './body-limit.ts';
 import type { CompiledRoute } from './compiled-routes.ts';
 import type { ForwardingFacts } from './forwarded-headers.ts';
 import { sendError } from './error-response.ts';
@@ -47,11 +47,15 @@ export async function ingestEvent(
   }
   let data: Buffer;
   try {
-    data = await readBodyLimited(req, route.config.maxBodyBytes);
+    data = await readBodyLimited(req, route.config.maxBodyBytes, route.config.timeouts.idleMs);
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
       sendError(res, 413, 'request body too large', facts.requestId, undefined, true);
       observe(413);
+    } else if (err instanceof BodyIdleTimeoutError) {
+      // The client stopped sending: nothing was published, so nothing is acknowledged.
+      sendError(res, 408, 'request body timeout', facts.requestId, undefined, true);
+      observe(408);
     } else {
       res.destroy();
     }

@@ -1,5 +1,6 @@
 // `events` routes against the real Pub/Sub emulator: 202 + message id only after the publish
 // resolved, a real subscriber receives data and attributes; emulator down → 503, nothing 202.
+import http from 'node:http';
 import type { Message, PubSub as PubSubType } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOnPath, startPubSubEmulator, type PubSubEmulator } from './fixtures/pubsub-emulator.ts';
@@ -32,6 +33,7 @@ describe.skipIf(skip)(`Pub/Sub ingest against the emulator${skip ? ' (skipped: g
       [
         route({ name: 'ingest', kind: 'events', topic: TOPIC, maxBodyBytes: 1024 }),
         route({ name: 'missing', kind: 'events', topic: `projects/${PROJECT}/topics/not-created`, maxBodyBytes: 1024 }),
+        route({ name: 'stalled', kind: 'events', topic: TOPIC, maxBodyBytes: 1024, timeouts: { connectMs: 500, headersMs: 2_000, idleMs: 300 } }),
       ],
       { publishTimeoutMs: 1_500 },
     );
@@ -66,6 +68,26 @@ describe.skipIf(skip)(`Pub/Sub ingest against the emulator${skip ? ' (skipped: g
     const before = received.length;
     const res = await fetch(`${gw.http}/ingest`, { method: 'POST', body: 'x'.repeat(2048) });
     expect(res.status).toBe(413);
+    expect(received.length).toBe(before);
+  });
+
+  it('answers 408 to a body that stalls, and publishes nothing', async () => {
+    const before = received.length;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${gw.http}/stalled`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('{"partial":'); // …and never the rest
+      setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer within 3 s to a stalled body'));
+      }, 3_000).unref();
+    });
+    expect(status).toBe(408);
+    await new Promise((r) => setTimeout(r, 300));
     expect(received.length).toBe(before);
   });
 
