@@ -2,7 +2,7 @@
  * The Kubernetes side of one environment: a `namespaces` chart, and a `workloads` chart
  * that depends on it (so ordered output applies cleanly with `kubectl apply -f dist/<env>/`).
  */
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import { Workload } from '../constructs/k8s/workload.ts';
@@ -20,4 +20,9 @@ export function buildChartsApp(plan: PlatformPlan, outdir: string): App {
   workloads.addDependency(namespaces);
   for (const w of plan.workloads.workloads) new Workload(workloads, `${w.namespace}-${w.name}`, { plan: w });
   return app;
+}
+
+/** Kubernetes objects in an app's charts, counted from the construct tree (no second synthesis). */
+export function objectCount(app: App): number {
+  return app.charts.reduce((n, chart) => n + chart.node.findAll().filter((node) => ApiObject.isApiObject(node)).length, 0);
 }

@@ -147,6 +147,11 @@ export class PlatformStack extends TerraformStack {
     });
   }
 
+  /** Terraform resources in this stack (data sources and outputs excluded), without synthesizing it. */
+  resourceCount(): number {
+    return this.node.findAll().filter((node) => node instanceof TerraformResource).length;
+  }
+
   private dependOnApis(apis: ReadonlyMap<Api, ProjectService>): void {
     for (const node of this.node.findAll()) {
       if (!(node instanceof TerraformResource)) continue;

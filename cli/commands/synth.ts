@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { importCatalog, parseEnvironments } from '../../environments/load.ts';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { buildInfraApp } from '../../infra/app.ts';
-import { buildChartsApp } from '../../charts/platform-charts.ts';
+import { buildChartsApp, objectCount } from '../../charts/platform-charts.ts';
 import { RULES } from '../../policies/index.ts';
 import { countBySeverity, renderFindings } from '../../policies/report.ts';
 import { createStaging, discardStaging, publish } from '../atomic-output.ts';
@@ -41,8 +41,8 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
       const stack = stacks[i];
       summaries.push({
         env: plan.env.name,
-        terraformResources: stack ? countTerraformResources(stack) : 0,
-        kubernetesObjects: charts.charts.reduce((n, c) => n + c.toJson().length, 0),
+        terraformResources: stack ? stack.resourceCount() : 0,
+        kubernetesObjects: objectCount(charts),
         ms: performance.now() - t0,
       });
     }
@@ -77,7 +77,3 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
   return exitCode;
 }
 
-function countTerraformResources(stack: { toTerraform(): unknown }): number {
-  const tf = stack.toTerraform() as { resource?: Record<string, Record<string, unknown>> };
-  return Object.values(tf.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
-}
