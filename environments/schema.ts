@@ -521,9 +521,6 @@ function checkServiceShape(ctx: Ctx, svc: Service, i: number, env: Environment):
   if (svc.autoscaling.minReplicas > svc.autoscaling.maxReplicas) {
     issue(ctx, at('autoscaling', 'minReplicas'), `is above maxReplicas (${svc.autoscaling.maxReplicas})`);
   }
-  if ((svc.image.tag === undefined) === (svc.image.digest === undefined)) {
-    issue(ctx, at('image'), 'give exactly one of tag or digest');
-  }
   const t = svc.timeouts;
   if (t.requestSec > t.maxStreamSec) issue(ctx, at('timeouts', 'requestSec'), `is above maxStreamSec (${t.maxStreamSec})`);
   if (t.idleSec > t.maxStreamSec) issue(ctx, at('timeouts', 'idleSec'), `is above maxStreamSec (${t.maxStreamSec})`);
