@@ -10,7 +10,7 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/
 import type { Network } from './network.ts';
 import type { NodePlan, NodePoolPlan } from './node-plan.ts';
 import { NodePool } from './node-pool.ts';
-import { serviceAccountId } from '../k8s/workload-plan.ts';
+import { serviceAccountId } from './service-account-id.ts';
 
 export interface GkeClusterProps {
   readonly projectId: string;

@@ -4,6 +4,7 @@
  */
 import type { Environment, Protocol, Service, ServiceKind } from '../../environments/schema.ts';
 import { ACCELERATOR_LABEL, GPU_TAINT } from '../gcp/node-plan.ts';
+import { serviceAccountId } from '../gcp/service-account-id.ts';
 
 /**
  * Service `appProtocol` per catalog protocol, in the names Istio's protocol selection reads
@@ -61,20 +62,6 @@ export interface WorkloadsPlan {
 export function imageReference(env: Environment, svc: Service): string {
   const repo = `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}/${svc.image.name}`;
   return svc.image.digest ? `${repo}@${svc.image.digest}` : `${repo}:${svc.image.tag ?? 'latest'}`;
-}
-
-/**
- * A valid Google service account id (6–30 chars, [a-z0-9-], starts with a letter, no trailing
- * "-") for `base`: as is when it fits, else shortened with a stable hash suffix. The id is public
- * API (it is in IAM bindings and emails), so the mapping must never change.
- */
-export function serviceAccountId(base: string): string {
-  let hash = 0;
-  for (const ch of base) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const suffix = hash.toString(36).padStart(6, '0').slice(0, 6);
-  if (base.length > 30) return `${base.slice(0, 23).replace(/-+$/, '')}-${suffix}`;
-  if (base.length < 6) return `${base}-${suffix}`.slice(0, 30);
-  return base;
 }
 
 /** Workloads get `wl-<service name>`. */
