@@ -4,15 +4,27 @@ import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../environments/load.ts';
 import { FORMATS } from '../policies/report.ts';
 
-export class UsageError extends Error {}
+/** Bad flags: exit 1 with the message and the usage text (`usage`: a command's own, else the main one). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
+}
 
 export const USAGE = `usage: platform <command> [flags]
 
 commands:
-  synth   synthesize every environment (or --env) and run the policies
-  check   run the policies on what is already synthesized
+  synth         synthesize every environment (or --env) and run the policies
+  check         run the policies on what is already synthesized
+  routes        every public route with its hops and timeouts (--env, --format table|json|mermaid)
+  diff          synthesize a base git ref and the working tree, diff them (--base <ref>)
+  plan-review   render \`terraform show -json\` output for a PR comment (<plan.json>)
+  golden        compare or refresh the committed golden synth outputs (golden update)
 
-flags:
+flags (synth, check):
   --env <name>        only this environment (repeatable)
   --out <dir>         output root holding cdktf.out/ and dist/ (default: .)
   --catalog <file>    catalog module (default: ${DEFAULT_CATALOG})

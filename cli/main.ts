@@ -1,14 +1,28 @@
 /**
- * The front door: `npm start` (= synth), `npm run synth -- --env dev`, `npm run check`.
+ * The front door: `npm start` (= synth), `npm run synth -- --env dev`, `npm run check`,
+ * `npm run routes`, `npm run diff`, `npm run plan-review`, `npm run golden:update`.
  * Exit codes: 0 ok; 1 bad input (catalog, flags) or a failed synth, nothing written;
  * 2 synthesized, but a policy reported an error.
+ *
+ * `synth` and `check` share the flags in args.ts; every other command parses its own flags
+ * (zod, like every boundary) in its module under cli/commands/, which exports `run(argv)`.
  */
 import { CatalogError } from '../environments/load.ts';
 import { parseFlags, USAGE, UsageError } from './args.ts';
 import { synth } from './commands/synth.ts';
 import { check } from './commands/check.ts';
 
+/** Commands with their own flags: name → module exporting `run(argv): Promise<number>`. */
+const OWN_FLAG_COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: readonly string[]): Promise<number> }>>> = {
+  routes: () => import('./commands/routes.ts'),
+  diff: () => import('./commands/diff.ts'),
+  'plan-review': () => import('./commands/plan-review.ts'),
+  golden: () => import('./commands/golden.ts'),
+};
+
 async function main(argv: readonly string[]): Promise<number> {
+  const loader = argv[0] === undefined ? undefined : OWN_FLAG_COMMANDS[argv[0]];
+  if (loader) return (await loader()).run(argv.slice(1));
   const flags = parseFlags(argv);
   if (flags === 'help') {
     console.log(USAGE);
@@ -27,7 +41,7 @@ try {
 } catch (err) {
   // Messages name the file or field at fault; the stack is for debugging our own code only.
   console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-  if (err instanceof UsageError) console.error(`\n${USAGE}`);
+  if (err instanceof UsageError) console.error(`\n${err.usage ?? USAGE}`);
   if (process.env.PLATFORM_DEBUG && err instanceof Error && !(err instanceof CatalogError)) console.error(err.stack);
   process.exitCode = 1;
 }

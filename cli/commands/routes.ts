@@ -1,0 +1,6 @@
+/** `routes`: placeholder until its module lands (replaced, not extended). */
+import { UsageError } from '../args.ts';
+
+export async function run(_argv: readonly string[]): Promise<number> {
+  throw new UsageError('routes is not built yet');
+}
