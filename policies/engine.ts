@@ -4,7 +4,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -39,10 +39,21 @@ export interface KubernetesObject {
   readonly [k: string]: unknown;
 }
 
+/** The rendered edge configs in `dist/<env>/edge/`, each absent when not synthesized. */
+export interface EdgeArtifacts {
+  /** nginx.conf as text (rules parse it with policies/nginx-conf.ts). */
+  readonly nginx?: { readonly file: string; readonly text: string };
+  /** kong.yml, parsed (Kong declarative config, `_format_version: "3.0"`). */
+  readonly kong?: { readonly file: string; readonly config: unknown };
+  /** gateway-routes.json, parsed (the gateway's own schema validates it at run time). */
+  readonly gatewayRoutes?: { readonly file: string; readonly config: unknown };
+}
+
 export interface EnvironmentArtifacts {
   readonly env: string;
   readonly terraform: { readonly file: string; readonly resources: readonly TerraformResource[] };
   readonly kubernetes: readonly { readonly file: string; readonly object: KubernetesObject }[];
+  readonly edge: EdgeArtifacts;
 }
 
 export interface Rule {
@@ -94,7 +105,34 @@ export async function readArtifacts(outRoot: string, env: string): Promise<Envir
       kubernetes.push({ file, object: parsed.data as KubernetesObject });
     }
   }
-  return { env, terraform: { file: tfFile, resources }, kubernetes };
+  return { env, terraform: { file: tfFile, resources }, kubernetes, edge: await readEdge(outRoot, env) };
+}
+
+/** Reads `dist/<env>/edge/` (absent files stay absent; malformed ones are reported by name). */
+async function readEdge(outRoot: string, env: string): Promise<EdgeArtifacts> {
+  const dir = join('dist', env, 'edge');
+  const read = async (name: string): Promise<{ file: string; text: string } | undefined> => {
+    const file = join(dir, name);
+    try {
+      return { file, text: await readFile(join(outRoot, file), 'utf8') };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new Error(`${file}: ${(err as Error).message}`);
+    }
+  };
+  const parsed = (f: { file: string; text: string }, parse: (text: string) => unknown): { file: string; config: unknown } => {
+    try {
+      return { file: f.file, config: parse(f.text) };
+    } catch (err) {
+      throw new Error(`${f.file}: ${(err as Error).message}`);
+    }
+  };
+  const [nginx, kong, routes] = await Promise.all([read('nginx.conf'), read('kong.yml'), read('gateway-routes.json')]);
+  return {
+    ...(nginx ? { nginx } : {}),
+    ...(kong ? { kong: parsed(kong, (t) => parseYaml(t)) } : {}),
+    ...(routes ? { gatewayRoutes: parsed(routes, (t) => JSON.parse(t)) } : {}),
+  };
 }
 
 export function evaluate(rules: readonly Rule[], artifacts: readonly EnvironmentArtifacts[]): Finding[] {

@@ -19,7 +19,7 @@ function prodArtifacts(): EnvironmentArtifacts {
   const kubernetes = buildChartsApp(plan, K8sTesting.app().outdir).charts.flatMap((c) =>
     (K8sTesting.synth(c) as KubernetesObject[]).map((object) => ({ file: `dist/prod/${c.node.id}.yaml`, object })),
   );
-  return { env: 'prod', terraform: { file: 'cdktf.out/stacks/platform-prod/cdk.tf.json', resources }, kubernetes };
+  return { env: 'prod', terraform: { file: 'cdktf.out/stacks/platform-prod/cdk.tf.json', resources }, kubernetes, edge: {} };
 }
 
 type Json = Record<string, any>; // eslint-style escape: tests poke into untyped synthesized JSON on purpose

@@ -1,0 +1,87 @@
+/** One catalog service (`services[]`) and its per-environment `overrides`. */
+import { z } from 'zod';
+import { ACCELERATOR_TYPES } from '../gpu-catalog.ts';
+import {
+  AuthSchema,
+  PROTOCOLS,
+  RateLimitSchema,
+  SERVICE_KINDS,
+  cpuQuantity,
+  dnsLabel,
+  hostname,
+  memoryQuantity,
+  pathPrefix,
+  seconds,
+} from './primitives.ts';
+
+const imageTag = z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker tag');
+const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>');
+const oneOfTagOrDigest = [
+  (img: { tag?: string; digest?: string }) => (img.tag === undefined) !== (img.digest === undefined),
+  { message: 'give exactly one of tag or digest' },
+] as const;
+
+const ImageSchema = z
+  .object({
+    /** Image name inside the environment's Artifact Registry repository. */
+    name: z.string().regex(/^[a-z0-9]+([-._/][a-z0-9]+)*$/, 'must be an image name like orders-api'),
+    tag: imageTag.optional(),
+    digest: imageDigest.optional(),
+  })
+  .refine(...oneOfTagOrDigest);
+
+export const ServiceInputSchema = z.object({
+  name: dnsLabel,
+  namespace: dnsLabel,
+  kind: z.enum(SERVICE_KINDS),
+  protocol: z.enum(PROTOCOLS),
+  image: ImageSchema,
+  port: z.number().int().min(1024, 'must be ≥ 1024 (containers run as non-root)').max(65_535).default(8080),
+  route: z
+    .object({
+      /** Default: the environment's first edge domain. */
+      host: hostname.optional(),
+      pathPrefix,
+      /** Which proxy behind Nginx serves the route; default by protocol (http/grpc → kong). */
+      via: z.enum(['kong', 'gateway']).optional(),
+    })
+    .optional(),
+  auth: AuthSchema.optional(),
+  rateLimit: RateLimitSchema.optional(),
+  timeouts: z.object({ requestSec: seconds.optional(), idleSec: seconds.optional(), maxStreamSec: seconds.optional() }).prefault({}),
+  resources: z
+    .object({
+      cpu: cpuQuantity.default('250m'),
+      memory: memoryQuantity.default('256Mi'),
+      cpuLimit: cpuQuantity.optional(),
+      memoryLimit: memoryQuantity.optional(),
+    })
+    .prefault({}),
+  autoscaling: z
+    .object({
+      /** HPAs cannot scale to zero; a pool can (GPU pools start at 0 nodes). */
+      minReplicas: z.number().int().min(1).default(2),
+      maxReplicas: z.number().int().min(1).default(10),
+      cpuPercent: z.number().int().min(1).max(100).default(70),
+      /** event-consumer: undelivered messages per replica (External metric on the subscription). */
+      backlogPerReplica: z.number().int().positive().optional(),
+      /** inference: GPU duty cycle % per replica. */
+      gpuDutyCycle: z.number().int().min(1).max(100).optional(),
+    })
+    .prefault({}),
+  gpu: z.object({ accelerator: z.enum(ACCELERATOR_TYPES), count: z.number().int().min(1).default(1) }).optional(),
+  /** Services allowed to call this one (drives AuthorizationPolicy and NetworkPolicy). */
+  callers: z.array(z.string()).default([]),
+  /** Topics this service publishes to. */
+  publishes: z.array(z.string()).default([]),
+  /** Subscriptions (by name) this service pulls from. */
+  subscribes: z.array(z.string()).default([]),
+});
+export type ServiceInput = z.input<typeof ServiceInputSchema>;
+
+export const ServiceOverrideSchema = z.object({
+  image: z.object({ tag: imageTag.optional(), digest: imageDigest.optional() }).refine(...oneOfTagOrDigest).optional(),
+  autoscaling: z.object({ minReplicas: z.number().int().min(1).optional(), maxReplicas: z.number().int().min(1).optional() }).optional(),
+  resources: z.object({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() }).optional(),
+});
+export type ServiceOverride = z.input<typeof ServiceOverrideSchema>;
