@@ -1,6 +1,93 @@
-/** `routes`: placeholder until its module lands (replaced, not extended). */
+/**
+ * `routes`: every public route of one environment with its hops and timeouts, read from the
+ * catalog through the derived plan — what a reviewer reads to see what a catalog change does
+ * to the edge. `--format mermaid` is README's request-path diagram (for prod).
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { derivePlan } from '../../constructs/platform-plan.ts';
+import { ROUTE_TABLE_HEADERS, ROUTE_TABLE_LEGEND, routeRows, routesJson, routesMermaid } from '../../constructs/edge/route-report.ts';
+import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../../environments/load.ts';
 import { UsageError } from '../args.ts';
+import { table } from '../report-table.ts';
 
-export async function run(_argv: readonly string[]): Promise<number> {
-  throw new UsageError('routes is not built yet');
+export const ROUTES_FORMATS = ['table', 'json', 'mermaid'] as const;
+
+export const ROUTES_USAGE = `usage: platform routes --env <name> [--format table|json|mermaid] [--catalog <file>]
+
+Every public route of one environment: host, path prefix, protocol, via (kong|gateway),
+upstream (service.namespace:port or Pub/Sub topic), GLB/Nginx/proxy/service timeouts
+(total and idle, seconds), auth and rate limit.
+
+flags:
+  --env <name>        the environment (exactly one)
+  --format <f>        table (default) | json (array of routes) | mermaid (flowchart LR)
+  --catalog <file>    catalog module (default: ${DEFAULT_CATALOG})
+  --help`;
+
+const Flags = z.object({
+  env: z
+    .array(z.string().regex(/^[a-z][-a-z0-9]*$/, 'must be an environment name'), { message: 'is required: name one environment' })
+    .length(1, 'name exactly one environment'),
+  format: z.enum(ROUTES_FORMATS, { message: `must be one of ${ROUTES_FORMATS.join(', ')}` }).default('table'),
+  catalog: z.string().min(1, 'must name a catalog module').default(DEFAULT_CATALOG),
+});
+type Flags = z.infer<typeof Flags>;
+
+function parseFlags(argv: readonly string[]): Flags | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        env: { type: 'string', multiple: true },
+        format: { type: 'string' },
+        catalog: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message, ROUTES_USAGE);
+  }
+  if (parsed.values.help) return 'help';
+  const result = Flags.safeParse(parsed.values);
+  if (!result.success) {
+    throw new UsageError(result.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n'), ROUTES_USAGE);
+  }
+  return result.data;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  if (flags === 'help') {
+    console.log(ROUTES_USAGE);
+    return 0;
+  }
+  const [envName] = flags.env;
+  const raw = await importCatalog(flags.catalog);
+  if (envName === undefined || !Object.hasOwn(raw, envName)) {
+    const known = Object.keys(raw);
+    throw new UsageError(
+      `--env: no environment "${envName}" in ${flags.catalog} (it has ${known.length > 0 ? known.join(', ') : 'none'})`,
+      ROUTES_USAGE,
+    );
+  }
+  const [env] = parseEnvironments(raw, [envName]);
+  if (!env) throw new Error(`environment ${envName} did not parse`);
+  const { routes } = derivePlan(env);
+  switch (flags.format) {
+    case 'table':
+      console.log(`${env.name}: ${routes.length} public route${routes.length === 1 ? '' : 's'}\n`);
+      console.log(table(ROUTE_TABLE_HEADERS, routeRows(routes)));
+      console.log(`\n${ROUTE_TABLE_LEGEND}`);
+      break;
+    case 'json':
+      console.log(routesJson(routes));
+      break;
+    case 'mermaid':
+      console.log(routesMermaid(routes));
+      break;
+  }
+  return 0;
 }
