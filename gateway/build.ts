@@ -1,24 +1,9 @@
 // Single-file bundle of the gateway: gateway/dist/gateway.cjs runs with `node gateway.cjs`
 // and no node_modules beside it.
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { bundleGateway } from './bundle.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const outfile = path.join(here, 'dist', 'gateway.cjs');
-
-await build({
-  entryPoints: [path.join(here, 'src', 'main.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  sourcemap: false,
-  legalComments: 'linked',
-  logLevel: 'warning',
-  // ws optionally loads native helpers; the pure-JS paths are used when they are absent.
-  external: ['bufferutil', 'utf-8-validate'],
-});
+const outfile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist', 'gateway.cjs');
+await bundleGateway(outfile);
 process.stdout.write(`${outfile}\n`);

@@ -226,7 +226,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   h2Server.on('stream', (stream, headers, flags) => {
     const started = performance.now();
     const facts = factsFor(headers as http.IncomingHttpHeaders, stream.session?.socket?.remoteAddress);
-    const route = table?.h2c.match(headers[':authority'], headers[':path'] ?? '/');
+    // HTTP/2 proxies (nginx's grpc_pass) may send `host` instead of `:authority` (RFC 9113 §8.3.1).
+    const route = table?.h2c.match(headers[':authority'] ?? headers.host, headers[':path'] ?? '/');
     if (route === undefined) {
       grpcError(stream, GrpcStatus.UNIMPLEMENTED, 'no route', facts.requestId);
       unmatchedGrpc.observe(GrpcStatus.UNIMPLEMENTED, (performance.now() - started) / 1000);

@@ -90,10 +90,13 @@ export function proxyGrpc(
   // headersMs counts from the client's half-close, not from the request: client-streaming and
   // bidi servers often send response headers only once the client has finished sending, and a
   // call that is actively streaming must not be cut for it. Until then the idle timer (no bytes
-  // either way for idleMs) is what bounds a stalled call.
+  // either way for idleMs) is what bounds a stalled call. From the half-close to the response
+  // headers the call is silent by design (a unary call thinking: its deadline may exceed the
+  // stream idle limit), so the headers timer alone bounds that wait; idle resumes with the response.
   let headersTimer: NodeJS.Timeout | undefined;
   const startHeadersTimer = (): void => {
     if (responded || headersTimer !== undefined || stream.headersSent || stream.closed || stream.destroyed) return;
+    stream.setTimeout(0);
     headersTimer = setTimeout(() => {
       if (responded) return;
       deps.onUpstreamFailure(route, 'headers-timeout', new Error('no response headers in time'));
@@ -122,6 +125,7 @@ export function proxyGrpc(
 
   upstream.once('response', (responseHeaders, responseFlags) => {
     responded = true;
+    if (headersTimer !== undefined) stream.setTimeout(config.timeouts.idleMs, idle);
     clearTimeout(headersTimer);
     if (stream.destroyed || stream.closed) {
       upstream.close(NGHTTP2_CANCEL);
