@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../environments/load.ts';
 import { derivePlan } from '../constructs/platform-plan.ts';
-import { buildChartsApp } from './platform-charts.ts';
+import { synthEnvironment } from './platform-charts.ts';
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const catalog = await importCatalog(process.env.PLATFORM_CATALOG ?? DEFAULT_CATALOG);
-for (const env of parseEnvironments(catalog)) buildChartsApp(derivePlan(env), join(outdir, env.name)).synth();
+for (const env of parseEnvironments(catalog)) await synthEnvironment(derivePlan(env), join(outdir, env.name));

@@ -1,24 +1,55 @@
 /**
- * The Kubernetes side of one environment: a `namespaces` chart, and a `workloads` chart
- * that depends on it (so ordered output applies cleanly with `kubectl apply -f dist/<env>/`).
+ * The Kubernetes side of one environment: a `namespaces` chart, then the `workloads` and `edge`
+ * charts that depend on it (so ordered output applies cleanly with `kubectl apply -f dist/<env>/`),
+ * and the rendered edge configs beside them in `dist/<env>/edge/` — the same texts the edge
+ * chart's ConfigMaps embed.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import { Workload } from '../constructs/k8s/workload.ts';
+import { EDGE_FILES, renderEdgeConfigs, type EdgeFile } from '../constructs/edge/edge-configs.ts';
+import { buildEdgeChart } from './edge-chart.ts';
+
+export interface ChartsApp {
+  readonly app: App;
+  /** The rendered edge configs, written to `<outdir>/edge/` by `synthEnvironment`. */
+  readonly edgeConfigs: Readonly<Record<EdgeFile, string>>;
+}
 
 export function buildChartsApp(plan: PlatformPlan, outdir: string): App {
+  return buildCharts(plan, outdir).app;
+}
+
+export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
   const labels = { 'platform.acme.example/environment': plan.env.name };
 
   const namespaces = new Chart(app, 'namespaces', { labels, disableResourceNameHashes: true });
-  for (const ns of plan.workloads.namespaces) {
-    new kplus.Namespace(namespaces, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
+  const namespaceLabels = (name: string): Record<string, string> =>
+    plan.workloads.namespaces.find((n) => n.name === name)?.labels ?? { 'istio-injection': 'enabled', 'platform.acme.example/environment': plan.env.name };
+  for (const name of [...new Set([...plan.workloads.namespaces.map((n) => n.name), plan.edge.namespace])].sort()) {
+    new kplus.Namespace(namespaces, name, { metadata: { name, labels: namespaceLabels(name) } });
   }
 
   const workloads = new Chart(app, 'workloads', { labels, disableResourceNameHashes: true });
   workloads.addDependency(namespaces);
   for (const w of plan.workloads.workloads) new Workload(workloads, `${w.namespace}-${w.name}`, { plan: w });
+
+  const edgeConfigs = renderEdgeConfigs(plan);
+  const edge = buildEdgeChart(app, plan, edgeConfigs, { labels });
+  edge.addDependency(namespaces);
+  return { app, edgeConfigs };
+}
+
+/** Synthesizes one environment's manifests and writes its edge configs into `outdir`. */
+export async function synthEnvironment(plan: PlatformPlan, outdir: string): Promise<App> {
+  const { app, edgeConfigs } = buildCharts(plan, outdir);
+  app.synth();
+  await mkdir(join(outdir, 'edge'), { recursive: true });
+  for (const file of EDGE_FILES) await writeFile(join(outdir, 'edge', file), edgeConfigs[file]);
   return app;
 }
 

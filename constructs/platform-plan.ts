@@ -7,6 +7,7 @@ import { planNodes, type NodePlan } from './gcp/node-plan.ts';
 import { planWorkloads, type WorkloadsPlan } from './k8s/workload-plan.ts';
 import { planRoutes, type RoutePlan } from './edge/route-plan.ts';
 import { planEvents, type TopicPlan } from './events/event-plan.ts';
+import { planEdge, type EdgePlan } from './edge/edge-plan.ts';
 
 export interface PlatformPlan {
   readonly env: Environment;
@@ -14,14 +15,17 @@ export interface PlatformPlan {
   readonly workloads: WorkloadsPlan;
   readonly routes: readonly RoutePlan[];
   readonly events: readonly TopicPlan[];
+  readonly edge: EdgePlan;
 }
 
 export function derivePlan(env: Environment): PlatformPlan {
+  const routes = planRoutes(env);
   return {
     env,
     nodes: planNodes(env),
     workloads: planWorkloads(env),
-    routes: planRoutes(env),
+    routes,
     events: planEvents(env),
+    edge: planEdge(env, routes),
   };
 }

@@ -47,7 +47,13 @@ type ParsedService = ParsedInput['services'][number];
 /** A service with everything derived from protocol and overrides filled in. */
 export type Service = Omit<ParsedService, 'timeouts' | 'route'> & {
   readonly timeouts: { readonly requestSec: number; readonly idleSec: number; readonly maxStreamSec: number };
-  readonly route?: { readonly host: string; readonly pathPrefix: string; readonly via: 'kong' | 'gateway' };
+  readonly route?: {
+    readonly host: string;
+    readonly pathPrefix: string;
+    readonly via: 'kong' | 'gateway';
+    /** 0 = unlimited (gRPC streams: message limits are the server's). */
+    readonly maxBodyBytes: number;
+  };
 };
 type ParsedTopic = ParsedInput['topics'][number];
 export type Topic = Omit<ParsedTopic, 'ingest'> & {
@@ -60,6 +66,14 @@ export type Environment = Omit<ParsedInput, 'services' | 'overrides' | 'topics'>
 export type Subscription = Topic['subscriptions'][number];
 export type CpuPool = Environment['gke']['cpuPools'][number];
 export type GpuPool = Environment['gke']['gpuPools'][number];
+
+/** Body limits by protocol: REST payloads, unlimited gRPC streams, handshakes only for WebSocket/SSE. */
+const DEFAULT_MAX_BODY_BYTES: Readonly<Record<Protocol, number>> = {
+  http: 8 * 1024 * 1024,
+  grpc: 0,
+  websocket: 64 * 1024,
+  sse: 64 * 1024,
+};
 
 function defaultVia(protocol: Protocol): 'kong' | 'gateway' {
   return protocol === 'websocket' || protocol === 'sse' ? 'gateway' : 'kong';
@@ -81,7 +95,14 @@ function resolveService(svc: ParsedService, override: ServiceOverride | undefine
     resources: { ...svc.resources, ...stripUndefined(override?.resources) },
     timeouts: { requestSec, idleSec, maxStreamSec },
     ...(route
-      ? { route: { host: route.host ?? defaultHost, pathPrefix: route.pathPrefix, via: route.via ?? defaultVia(svc.protocol) } }
+      ? {
+          route: {
+            host: route.host ?? defaultHost,
+            pathPrefix: route.pathPrefix,
+            via: route.via ?? defaultVia(svc.protocol),
+            maxBodyBytes: route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES[svc.protocol],
+          },
+        }
       : {}),
   };
 }

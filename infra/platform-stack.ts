@@ -14,7 +14,6 @@ import { Network } from '../constructs/gcp/network.ts';
 import { GkeCluster } from '../constructs/gcp/gke-cluster.ts';
 import { WorkloadIdentity } from '../constructs/gcp/workload-identity.ts';
 import { Topic } from '../constructs/gcp/pubsub-topic.ts';
-import { EDGE_GATEWAY_ACCOUNT } from '../constructs/events/event-plan.ts';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -118,9 +117,9 @@ export class PlatformStack extends TerraformStack {
       );
     };
     for (const w of props.plan.workloads.workloads) addIdentity(w.googleServiceAccount.accountId, w.namespace, w.serviceAccount);
-    if (props.plan.events.some((t) => t.publishers.includes(EDGE_GATEWAY_ACCOUNT))) {
-      addIdentity(EDGE_GATEWAY_ACCOUNT, 'edge', 'edge-gateway');
-    }
+    // The edge gateway always runs (charts/edge-chart.ts); its ServiceAccount names this account.
+    const { edge } = props.plan;
+    addIdentity(edge.gateway.googleServiceAccount.accountId, edge.namespace, edge.gateway.name);
     this.identities = identities;
 
     const serviceAgent = { member: `serviceAccount:service-${project.number}@gcp-sa-pubsub.iam.gserviceaccount.com` };

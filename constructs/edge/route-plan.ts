@@ -18,7 +18,8 @@ export interface RoutePlan {
   readonly topic?: string;
   readonly auth: Auth;
   readonly rateLimit?: { readonly requestsPerMinute: number; readonly burst?: number };
-  readonly maxBodyBytes?: number;
+  /** Request body limit at every hop; 0 = unlimited (gRPC streams). */
+  readonly maxBodyBytes: number;
   readonly timeouts: TimeoutChain;
 }
 
@@ -42,6 +43,7 @@ export function planRoutes(env: Environment): RoutePlan[] {
         },
         auth: svc.auth,
         ...(svc.rateLimit ? { rateLimit: svc.rateLimit } : {}),
+        maxBodyBytes: svc.route.maxBodyBytes,
         timeouts: timeoutChain(svc),
       },
     ];

@@ -14,6 +14,11 @@ export interface HopTimeouts {
   readonly totalSec: number;
   /** Longest silence this hop tolerates on an open stream. */
   readonly idleSec: number;
+  /**
+   * Longest wait for the first response byte (HTTP: the whole request; gRPC: a unary call's
+   * deadline; WebSocket/SSE: the handshake) — what a proxy's header/read timeout must cover.
+   */
+  readonly firstByteSec: number;
 }
 
 export type TimeoutChain = Readonly<Record<Hop, HopTimeouts>>;
@@ -28,6 +33,7 @@ export function timeoutChain(svc: Pick<Service, 'protocol' | 'timeouts'>): Timeo
   const at = (hopIndex: number): HopTimeouts => ({
     totalSec: total + HOP_MARGIN_SEC * hopIndex,
     idleSec: idleSec + HOP_MARGIN_SEC * hopIndex,
+    firstByteSec: requestSec + HOP_MARGIN_SEC * hopIndex,
   });
   const chain = { service: at(0), proxy: at(1), nginx: at(2), glb: at(3) };
   if (chain.glb.totalSec > GLB_MAX_TIMEOUT_SEC) {

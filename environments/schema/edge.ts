@@ -1,6 +1,6 @@
 /** The catalog's `edge` (domains, Cloud Armor, SSL policy) and `mesh` sections. */
 import { z } from 'zod';
-import { cidr, hostname, seconds } from './primitives.ts';
+import { cidr, hostname, imageDigest, imageTag, oneOfTagOrDigest, seconds } from './primitives.ts';
 
 export const OWASP_RULE_SETS = [
   'sqli-v33-stable', 'xss-v33-stable', 'lfi-v33-stable', 'rfi-v33-stable', 'rce-v33-stable',
@@ -29,6 +29,19 @@ export const EdgeSchema = z.object({
     /** Log what the WAF would block instead of blocking it. */
     preview: z.boolean().default(false),
   }),
+  /** Browser origins allowed to call REST routes through Kong (its `cors` plugin); none → no CORS. */
+  corsOrigins: z
+    .array(z.string().regex(/^https:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, 'must be an https origin like https://app.example.com'))
+    .default([]),
+  /** The edge gateway image built from gateway/Dockerfile, in the environment's Artifact Registry. */
+  gateway: z
+    .object({
+      image: z
+        .object({ tag: imageTag.optional(), digest: imageDigest.optional() })
+        .refine(...oneOfTagOrDigest)
+        .default({ tag: '0.1.0' }),
+    })
+    .prefault({}),
   sslPolicy: z
     .object({
       minTlsVersion: z.enum(['TLS_1_0', 'TLS_1_1', 'TLS_1_2']).default('TLS_1_2'),

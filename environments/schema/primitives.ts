@@ -54,3 +54,10 @@ export const pathPrefix = z
   .string()
   .regex(/^\//, 'must start with "/"')
   .regex(/^[-a-zA-Z0-9_./]*$/, 'may hold only letters, digits, "-", "_", "." and "/"');
+
+export const imageTag = z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker tag');
+export const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>');
+export const oneOfTagOrDigest = [
+  (img: { tag?: string; digest?: string }) => (img.tag === undefined) !== (img.digest === undefined),
+  { message: 'give exactly one of tag or digest' },
+] as const;

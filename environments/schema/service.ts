@@ -11,15 +11,11 @@ import {
   hostname,
   memoryQuantity,
   pathPrefix,
+  imageDigest,
+  imageTag,
+  oneOfTagOrDigest,
   seconds,
 } from './primitives.ts';
-
-const imageTag = z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a Docker tag');
-const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex>');
-const oneOfTagOrDigest = [
-  (img: { tag?: string; digest?: string }) => (img.tag === undefined) !== (img.digest === undefined),
-  { message: 'give exactly one of tag or digest' },
-] as const;
 
 const ImageSchema = z
   .object({
@@ -44,6 +40,8 @@ export const ServiceInputSchema = z.object({
       pathPrefix,
       /** Which proxy behind Nginx serves the route; default by protocol (http/grpc → kong). */
       via: z.enum(['kong', 'gateway']).optional(),
+      /** Request body limit at every hop (default: 8 MiB for http, unlimited for gRPC streams, 64 KiB otherwise). */
+      maxBodyBytes: z.number().int().nonnegative().max(1024 * 1024 * 1024).optional(),
     })
     .optional(),
   auth: AuthSchema.optional(),

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Testing } from 'cdk8s';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { validatorFor } from './manifest-validators.ts';
 import { buildChartsApp } from '../../charts/platform-charts.ts';
 import { planOf } from '../plan-fixtures.ts';
 
-type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
 
 function manifests(envName: 'dev' | 'prod'): Obj[] {
   const app = buildChartsApp(planOf(envName), Testing.app().outdir);
@@ -19,29 +17,22 @@ const find = (objs: Obj[], kind: string, name: string): Obj => {
   return o;
 };
 
-// kubernetes-models validates against the upstream OpenAPI schemas (types, enums, required fields).
-const VALIDATORS: Record<string, (o: unknown) => { validate(): void }> = {
-  Deployment: (o) => new Deployment(o as never),
-  Service: (o) => new Service(o as never),
-  ServiceAccount: (o) => new ServiceAccount(o as never),
-  Namespace: (o) => new Namespace(o as never),
-  HorizontalPodAutoscaler: (o) => new HorizontalPodAutoscaler(o as never),
-};
-
 describe('per-environment charts', () => {
   const prod = manifests('prod');
 
   it('emits only schema-valid Kubernetes objects', () => {
-    for (const o of prod) {
-      const make = VALIDATORS[o.kind];
-      expect(make, `no validator for ${o.kind}`).toBeDefined();
-      expect(() => make?.(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    for (const envName of ['dev', 'prod'] as const) {
+      for (const o of envName === 'prod' ? prod : manifests(envName)) {
+        const validate = validatorFor(o);
+        expect(validate, `no validator for ${o.apiVersion} ${o.kind}`).toBeDefined();
+        expect(() => validate?.(o), `${envName} ${o.kind}/${o.metadata.name}`).not.toThrow();
+      }
     }
   });
 
   it('creates each namespace once, with sidecar injection on', () => {
     const namespaces = prod.filter((o) => o.kind === 'Namespace');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'events', 'ml', 'realtime']);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime']);
     expect(namespaces.every((n) => n.metadata.labels?.['istio-injection'] === 'enabled')).toBe(true);
   });
 
@@ -96,7 +87,7 @@ describe('per-environment charts', () => {
       },
     });
     const others = prod.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'llm-inference');
-    expect(others.length).toBe(5);
+    expect(others.length).toBe(5 + 3); // five workloads and the three edge proxies
     for (const d of others) expect(JSON.stringify(d)).not.toContain('nvidia.com/gpu');
   });
 

@@ -27,7 +27,7 @@ describe('the catalog', () => {
     const [dev] = parseEnvironments(catalog, ['dev']);
     const chat = dev?.services.find((s) => s.name === 'chat');
     // WebSocket → via gateway by default; host from the first edge domain; catalog timeouts kept.
-    expect(chat?.route).toEqual({ host: 'api.dev.acme.example', pathPrefix: '/ws/chat', via: 'gateway' });
+    expect(chat?.route).toEqual({ host: 'api.dev.acme.example', pathPrefix: '/ws/chat', via: 'gateway', maxBodyBytes: 65_536 });
     expect(chat?.timeouts).toEqual({ requestSec: 10, idleSec: 300, maxStreamSec: 7200 });
     const orders = dev?.services.find((s) => s.name === 'orders-api');
     expect(orders?.route?.via).toBe('kong');

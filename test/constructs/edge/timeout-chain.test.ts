@@ -12,6 +12,7 @@ describe('timeout chain', () => {
           const [inner, outer] = [route.timeouts[HOPS[i - 1]!], route.timeouts[HOPS[i]!]];
           expect(outer.totalSec, `${env.name} ${route.name} ${HOPS[i]}`).toBeGreaterThan(inner.totalSec);
           expect(outer.idleSec, `${env.name} ${route.name} ${HOPS[i]}`).toBeGreaterThan(inner.idleSec);
+          expect(outer.firstByteSec, `${env.name} ${route.name} ${HOPS[i]}`).toBeGreaterThan(inner.firstByteSec);
         }
         expect(route.timeouts.glb.totalSec).toBeLessThanOrEqual(86_400);
       }
@@ -20,7 +21,8 @@ describe('timeout chain', () => {
 
   it('derives the GLB timeout from the stream lifetime for WebSockets (it is a lifetime, not idle)', () => {
     const chain = timeoutChain({ protocol: 'websocket', timeouts: { requestSec: 10, idleSec: 300, maxStreamSec: 7200 } });
-    expect(chain.service).toEqual({ totalSec: 7200, idleSec: 300 });
+    expect(chain.service).toEqual({ totalSec: 7200, idleSec: 300, firstByteSec: 10 });
+    expect(chain.proxy.firstByteSec).toBe(15);
     expect(chain.glb.totalSec).toBeGreaterThan(chain.nginx.totalSec);
     expect(chain.nginx.idleSec).toBeGreaterThan(chain.proxy.idleSec);
   });

@@ -1,0 +1,50 @@
+// Third-party schemas for everything the charts emit, keyed by apiVersion and kind: the upstream
+// OpenAPI schemas (kubernetes-models), Istio's and cert-manager's CRD schemas (@kubernetes-models/*).
+// A kind with no validator here is a test failure, so a new kind cannot slip through unchecked.
+import { z } from 'zod';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { AuthorizationPolicy, RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
+import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+
+type Validate = (o: unknown) => void;
+
+const model =
+  (Make: new (data: never) => { validate(): void }): Validate =>
+  (o) =>
+    new Make(o as never).validate();
+
+/**
+ * Google Managed Prometheus' PodMonitoring (monitoring.googleapis.com/v1): no published model
+ * package, so the fields GMP requires (selector, endpoints with a port) are checked here.
+ */
+const PodMonitoringSchema = z.strictObject({
+  apiVersion: z.literal('monitoring.googleapis.com/v1'),
+  kind: z.literal('PodMonitoring'),
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().min(1) }),
+  spec: z.strictObject({
+    selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
+    endpoints: z.array(z.strictObject({ port: z.union([z.string().min(1), z.number().int()]), path: z.string().startsWith('/').optional(), interval: z.string().regex(/^\d+s$/).optional() })).min(1),
+  }),
+});
+
+const VALIDATORS: Readonly<Record<string, Validate>> = {
+  'v1/Namespace': model(Namespace),
+  'v1/ServiceAccount': model(ServiceAccount),
+  'v1/Service': model(Service),
+  'v1/ConfigMap': model(ConfigMap),
+  'apps/v1/Deployment': model(Deployment),
+  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
+  'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
+  'security.istio.io/v1/RequestAuthentication': model(RequestAuthentication),
+  'security.istio.io/v1/AuthorizationPolicy': model(AuthorizationPolicy),
+  'cert-manager.io/v1/Issuer': model(Issuer),
+  'cert-manager.io/v1/Certificate': model(Certificate),
+  'monitoring.googleapis.com/v1/PodMonitoring': (o) => void PodMonitoringSchema.parse(o),
+};
+
+export function validatorFor(o: { apiVersion: string; kind: string }): Validate | undefined {
+  return VALIDATORS[`${o.apiVersion}/${o.kind}`];
+}
