@@ -3,7 +3,7 @@
 // against the fields of that plugin's schema.lua in Kong 3.9.3.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { kongConfig, renderKongConfig, type KongConfig } from '../../../constructs/edge/kong-config.ts';
@@ -46,8 +46,10 @@ function allPlugins(config: KongConfig): { where: string; name: string; config: 
 }
 
 describe.skipIf(!haveSchema)(`kong.yml against Kong's declarative schema${haveSchema ? '' : ` (skipped: ${schemaPath} not found; set KONG_DECLARATIVE_SCHEMA)`}`, () => {
+  // ajv-draft-04 is CommonJS with `exports.default`: under NodeNext the class is that default.
+  const Ajv = AjvDraft04.default;
   const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = haveSchema ? ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object) : () => true;
+  const validate = ajv.compile(haveSchema ? (JSON.parse(readFileSync(schemaPath, 'utf8')) as object) : {});
 
   it.each(ENVS)('%s validates', (envName) => {
     const plan = planOf(envName);
