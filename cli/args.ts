@@ -30,6 +30,7 @@ flags (synth, check):
   --catalog <file>    catalog module (default: ${DEFAULT_CATALOG})
   --no-policies       synth only: skip the policies
   --format <f>        check: ${FORMATS.join(' | ')} (default: table)
+  --output <file>     check: write the report to this file (atomically) instead of stdout
   --help`;
 
 const Flags = z.object({
@@ -42,7 +43,8 @@ const Flags = z.object({
   catalog: z.string().min(1).default(DEFAULT_CATALOG),
   policies: z.boolean().default(true),
   format: z.enum(FORMATS).default('table'),
-});
+  output: z.string().min(1).optional(),
+}).refine((f) => f.output === undefined || f.command === 'check', { message: 'only check writes a report file', path: ['output'] });
 export type Flags = z.infer<typeof Flags>;
 
 export function parseFlags(argv: readonly string[]): Flags | 'help' {
@@ -57,6 +59,7 @@ export function parseFlags(argv: readonly string[]): Flags | 'help' {
         catalog: { type: 'string' },
         'no-policies': { type: 'boolean' },
         format: { type: 'string' },
+        output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -73,6 +76,7 @@ export function parseFlags(argv: readonly string[]): Flags | 'help' {
     catalog: values.catalog,
     policies: values['no-policies'] ? false : undefined,
     format: values.format,
+    output: values.output,
   });
   if (!result.success) {
     throw new UsageError(

@@ -18,10 +18,12 @@ import { EdgeSchema, MeshSchema } from './schema/edge.ts';
 import { TopicSchema } from './schema/topics.ts';
 import { ServiceInputSchema, ServiceOverrideSchema, type ServiceOverride } from './schema/service.ts';
 import { checkEnvironment } from './schema/checks.ts';
+import { WaiverSchema } from './schema/waivers.ts';
 
 export { PROTOCOLS, SERVICE_KINDS, TIERS, type Auth, type Protocol, type ServiceKind } from './schema/primitives.ts';
 export { OWASP_RULE_SETS } from './schema/edge.ts';
 export type { ServiceInput, ServiceOverride } from './schema/service.ts';
+export type { Waiver } from './schema/waivers.ts';
 
 // ---------------------------------------------------------------------------------------------
 // environment
@@ -38,6 +40,8 @@ const EnvironmentInputSchema = z.object({
   services: z.array(ServiceInputSchema).default([]),
   /** Per-environment values for catalog services, keyed by service name (image, scale, size). */
   overrides: z.record(z.string(), ServiceOverrideSchema).default({}),
+  /** Policy findings this environment accepts, each with a reason and an expiry date. */
+  waivers: z.array(WaiverSchema).default([]),
 });
 export type EnvironmentInput = z.input<typeof EnvironmentInputSchema>;
 

@@ -23,6 +23,14 @@ export interface Finding {
   readonly target: Target;
   readonly message: string;
   readonly remediation: string;
+  /** What in the catalog produced the target, when the rule knows (for report links). */
+  readonly catalog?: CatalogRef;
+}
+
+/** A catalog entry by its `name` (a service, topic or pool), and/or keys of the environment file. */
+export interface CatalogRef {
+  readonly name?: string;
+  readonly keys?: readonly string[];
 }
 
 export interface TerraformResource {
@@ -49,23 +57,87 @@ export interface EdgeArtifacts {
   readonly gatewayRoutes?: { readonly file: string; readonly config: unknown };
 }
 
+/** The environment tiers of the catalog (environments/schema/primitives.ts), repeated to keep policies free of the schema. */
+export type Tier = 'development' | 'staging' | 'production';
+
+export interface TerraformArtifacts {
+  readonly file: string;
+  readonly resources: readonly TerraformResource[];
+  /** `data` blocks, addressed `data.<type>.<name>` (e.g. `google_iam_policy` documents). */
+  readonly dataSources?: readonly TerraformResource[];
+  /** `terraform.backend`: `{ gcs: { bucket, prefix } }`, or absent for the local backend. */
+  readonly backend?: Readonly<Record<string, unknown>>;
+  /** The first `provider.google` block (project, region, default_labels). */
+  readonly googleProvider?: Readonly<Record<string, unknown>>;
+}
+
 export interface EnvironmentArtifacts {
   readonly env: string;
-  readonly terraform: { readonly file: string; readonly resources: readonly TerraformResource[] };
+  /**
+   * The environment's tier, from the catalog: it is not in the synthesized output. Absent when
+   * the environment is not in the catalog; rules that depend on it then judge as production.
+   */
+  readonly tier?: Tier;
+  readonly terraform: TerraformArtifacts;
   readonly kubernetes: readonly { readonly file: string; readonly object: KubernetesObject }[];
   readonly edge: EdgeArtifacts;
 }
 
+/**
+ * The matching checks of other scanners, by their own ids, so a reader who knows Checkov or
+ * Trivy knows what a rule means (and an auditor can map one suite onto another). Only checks
+ * that exist: a rule with no counterpart leaves the list empty.
+ */
+export interface Equivalents {
+  /** `CKV_GCP_…`, `CKV2_GCP_…`, `CKV_K8S_…` */
+  readonly checkov?: readonly string[];
+  /** `AVD-GCP-…`, `KSV…` */
+  readonly trivy?: readonly string[];
+  /** kube-score test ids (`container-resources`). */
+  readonly kubeScore?: readonly string[];
+  /** Polaris check ids (`runAsRootAllowed`). */
+  readonly polaris?: readonly string[];
+  /** Kyverno policy names from kyverno/policies (`disallow-host-path`). */
+  readonly kyverno?: readonly string[];
+}
+
+/**
+ * Rule ids are stable (waivers and code-scanning alerts refer to them) and numbered by area:
+ * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
+ * exposure and state; PUBSUB0xx messaging; K8S0xx workloads; EDGE0xx the rendered edge configs.
+ * A retired id is never reused.
+ */
 export interface Rule {
   readonly id: string;
   readonly severity: Severity;
+  /** One line: what must hold (the README table's "rule" column). */
   readonly description: string;
+  /** Why it matters: the risk when it does not hold. */
+  readonly rationale: string;
+  /** How to fix it in general; each finding carries its own, more specific remediation. */
+  readonly remediation: string;
+  readonly equivalents: Equivalents;
+  /**
+   * Keys in the environment file that declare what this rule judges (first found wins), so
+   * reports can point at the catalog line behind a finding: `['authorizedNetworks', 'network']`.
+   */
+  readonly catalogKeys?: readonly string[];
   readonly check: (artifacts: EnvironmentArtifacts) => readonly Omit<Finding, 'ruleId' | 'severity'>[];
 }
 
+const Blocks = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())));
 const TerraformJson = z.object({
-  resource: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))).default({}),
+  resource: Blocks.default({}),
+  data: Blocks.default({}),
+  terraform: z.looseObject({ backend: z.record(z.string(), z.unknown()).optional() }).optional(),
+  provider: z.record(z.string(), z.unknown()).optional(),
 });
+
+function addressed(blocks: z.infer<typeof Blocks>, prefix: string): TerraformResource[] {
+  return Object.entries(blocks).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, values]) => ({ type, name, address: `${prefix}${type}.${name}`, values })),
+  );
+}
 
 const KubernetesJson = z.looseObject({
   apiVersion: z.string(),
@@ -77,8 +149,11 @@ export function kubernetesAddress(o: KubernetesObject): string {
   return `${o.kind}/${o.metadata.namespace ?? '_cluster'}/${o.metadata.name}`;
 }
 
-/** Reads one environment's synthesized output; malformed files are reported by name. */
-export async function readArtifacts(outRoot: string, env: string): Promise<EnvironmentArtifacts> {
+/**
+ * Reads one environment's synthesized output; malformed files are reported by name. `tier`
+ * comes from the catalog (it is not in the output).
+ */
+export async function readArtifacts(outRoot: string, env: string, tier?: Tier): Promise<EnvironmentArtifacts> {
   const tfFile = join('cdktf.out', 'stacks', `platform-${env}`, 'cdk.tf.json');
   let tfJson: unknown;
   try {
@@ -86,11 +161,7 @@ export async function readArtifacts(outRoot: string, env: string): Promise<Envir
   } catch (err) {
     throw new Error(`${tfFile}: ${(err as Error).message}`);
   }
-  const tfParsed = TerraformJson.safeParse(tfJson);
-  if (!tfParsed.success) throw new Error(`${tfFile}: not a Terraform JSON configuration: ${tfParsed.error.message}`);
-  const resources = Object.entries(tfParsed.data.resource).flatMap(([type, byName]) =>
-    Object.entries(byName).map(([name, values]) => ({ type, name, address: `${type}.${name}`, values })),
-  );
+  const terraform = terraformArtifacts(tfFile, tfJson);
 
   const k8sDir = join('dist', env);
   const kubernetes: { file: string; object: KubernetesObject }[] = [];
@@ -105,7 +176,7 @@ export async function readArtifacts(outRoot: string, env: string): Promise<Envir
       kubernetes.push({ file, object: parsed.data as KubernetesObject });
     }
   }
-  return { env, terraform: { file: tfFile, resources }, kubernetes, edge: await readEdge(outRoot, env) };
+  return { env, ...(tier ? { tier } : {}), terraform, kubernetes, edge: await readEdge(outRoot, env) };
 }
 
 /** Reads `dist/<env>/edge/` (absent files stay absent; malformed ones are reported by name). */
@@ -132,6 +203,21 @@ async function readEdge(outRoot: string, env: string): Promise<EdgeArtifacts> {
     ...(nginx ? { nginx } : {}),
     ...(kong ? { kong: parsed(kong, (t) => parseYaml(t)) } : {}),
     ...(routes ? { gatewayRoutes: parsed(routes, (t) => JSON.parse(t)) } : {}),
+  };
+}
+
+/** The Terraform side of the artifacts from a parsed `cdk.tf.json` (also used by tests on in-memory synth output). */
+export function terraformArtifacts(file: string, json: unknown): TerraformArtifacts {
+  const parsed = TerraformJson.safeParse(json);
+  if (!parsed.success) throw new Error(`${file}: not a Terraform JSON configuration: ${parsed.error.message}`);
+  const { resource, data, terraform, provider } = parsed.data;
+  const google = block(provider?.google);
+  return {
+    file,
+    resources: addressed(resource, ''),
+    dataSources: addressed(data, 'data.'),
+    ...(terraform?.backend ? { backend: terraform.backend } : {}),
+    ...(google ? { googleProvider: google } : {}),
   };
 }
 

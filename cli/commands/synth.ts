@@ -10,11 +10,14 @@ import { derivePlan } from '../../constructs/platform-plan.ts';
 import { buildInfraApp } from '../../infra/app.ts';
 import { buildChartsApp, objectCount } from '../../charts/platform-charts.ts';
 import { RULES } from '../../policies/index.ts';
-import { countBySeverity, renderFindings } from '../../policies/report.ts';
+import { CatalogSources } from '../../policies/catalog-sources.ts';
+import { assertWaiversValid, hasOpenErrors, runPolicies } from '../../policies/policy-run.ts';
+import { countResults, renderReport } from '../../policies/report.ts';
+import { policyDate } from '../../policies/waiver-clock.ts';
 import { createStaging, discardStaging, publish } from '../atomic-output.ts';
 import { table } from '../report-table.ts';
 import type { Flags } from '../args.ts';
-import { runPolicies } from './check.ts';
+import { policyEnvironment } from './check.ts';
 
 export interface SynthSummary {
   readonly env: string;
@@ -28,6 +31,9 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
   const catalog = await importCatalog(flags.catalog);
   const envs = parseEnvironments(catalog, flags.env.length > 0 ? flags.env : undefined);
   const whole = flags.env.length === 0;
+  // Waivers naming no rule, and a bad PLATFORM_TODAY, are bad input: found before anything is written.
+  assertWaiversValid(envs);
+  const today = policyDate();
 
   const staging = await createStaging(flags.out);
   const summaries: SynthSummary[] = [];
@@ -57,13 +63,15 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
   let exitCode = 0;
   let policyCell = (_env: string): string => 'skipped';
   if (flags.policies) {
-    const findings = await runPolicies(flags.out, envs.map((e) => e.name));
+    const sources = await CatalogSources.read(flags.catalog);
+    const run = await runPolicies(flags.out, envs.map((e) => policyEnvironment(e, sources, flags.catalog)), today);
     policyCell = (env) => {
-      const c = countBySeverity(findings.filter((f) => f.target.env === env));
-      return c.error + c.warning === 0 ? `${RULES.length} rules ok` : `${c.error} errors, ${c.warning} warnings`;
+      const c = countResults(run.results.filter((r) => r.target.env === env));
+      const waived = c.waived > 0 ? `, ${c.waived} waived` : '';
+      return c.error + c.warning === 0 ? `${RULES.length} rules ok${waived}` : `${c.error} errors, ${c.warning} warnings${waived}`;
     };
-    if (findings.length > 0) console.log(renderFindings(findings, RULES, 'table'), '\n');
-    if (findings.some((f) => f.severity === 'error')) exitCode = 2;
+    if (run.results.length > 0) console.log(renderReport(run, 'table'), '\n');
+    if (hasOpenErrors(run)) exitCode = 2;
   }
   console.log(
     table(

@@ -75,9 +75,13 @@ export class Workload extends Construct {
           securityContext: {
             ensureNonRoot: true,
             privileged: false,
+            allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,
             user: RUNTIME_UID,
             group: RUNTIME_UID,
+            // No service needs a Linux capability (ports are above 1024), nor a rare syscall.
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
           },
           resources: {
             cpu: {

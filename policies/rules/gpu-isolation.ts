@@ -3,11 +3,9 @@
  * a pod that requests GPUs must tolerate the taint (or it never schedules).
  */
 import { get, kubernetesAddress, podSpecOf, type Rule } from '../engine.ts';
-import { GPU_TAINT_KEY } from './node-pool-hardening.ts';
+import { GPU_TAINT_KEY, GPU_TAINT_VALUE } from './gke-gpu-pools.ts';
 
 const ACCELERATOR_LABEL = 'cloud.google.com/gke-accelerator';
-/** The taint GPU pools carry (GKE002 checks the pools): nvidia.com/gpu=present:NoSchedule. */
-const GPU_TAINT_VALUE = 'present';
 
 /** Whether a toleration lets a pod onto nodes with the GPU taint (Kubernetes toleration matching). */
 function toleratesGpuTaint(t: unknown): boolean {
@@ -24,6 +22,10 @@ export const gpuIsolation: Rule = {
   id: 'K8S002',
   severity: 'error',
   description: 'Only pods that request nvidia.com/gpu tolerate the GPU taint, and they select an accelerator',
+  rationale:
+    'GPU nodes are tainted (GKE040) so that only GPU work lands there; a pod that tolerates the taint without requesting a GPU occupies a GPU node, and one that requests a GPU without tolerating it never schedules.',
+  remediation: 'tolerate nvidia.com/gpu=present:NoSchedule and select cloud.google.com/gke-accelerator exactly when requesting nvidia.com/gpu',
+  equivalents: {},
   check: ({ env, kubernetes }) =>
     kubernetes
       .flatMap(({ file, object }) => {

@@ -5,6 +5,9 @@ export const hpaTarget: Rule = {
   id: 'K8S003',
   severity: 'error',
   description: 'HorizontalPodAutoscalers target an existing workload in their namespace and have minReplicas ≤ maxReplicas',
+  rationale: 'An HPA whose target does not exist scales nothing, silently: the workload stays at its initial size under any load.',
+  remediation: 'point scaleTargetRef at a Deployment or StatefulSet of the same namespace; keep minReplicas ≤ maxReplicas',
+  equivalents: { kubeScore: ['horizontalpodautoscaler-has-target'] },
   check: ({ env, kubernetes }) => {
     const objects = new Set(kubernetes.map(({ object }) => kubernetesAddress(object)));
     return kubernetes

@@ -29,6 +29,25 @@ describe('reading synthesized artifacts', () => {
     ]);
   });
 
+  it('reads the backend, the google provider and data sources, and takes the tier from the caller', async () => {
+    await write(
+      'cdktf.out/stacks/platform-t/cdk.tf.json',
+      JSON.stringify({
+        terraform: { backend: { gcs: { bucket: 'b', prefix: 'p' } } },
+        provider: { google: [{ project: 'acme', region: 'europe-west4' }] },
+        data: { google_iam_policy: { doc: { binding: [{ role: 'roles/viewer', members: ['allUsers'] }] } } },
+        resource: {},
+      }),
+    );
+    await write('dist/t/0000-x.yaml', '');
+    const a = await readArtifacts(root, 't', 'production');
+    expect(a.tier).toBe('production');
+    expect(a.terraform.backend).toEqual({ gcs: { bucket: 'b', prefix: 'p' } });
+    expect(a.terraform.googleProvider).toEqual({ project: 'acme', region: 'europe-west4' });
+    expect(a.terraform.dataSources?.map((d) => d.address)).toEqual(['data.google_iam_policy.doc']);
+    expect((await readArtifacts(root, 't')).tier).toBeUndefined();
+  });
+
   it('names the file when a manifest is not a Kubernetes object', async () => {
     await write('cdktf.out/stacks/platform-b/cdk.tf.json', '{}');
     await write('dist/b/0000-bad.yaml', 'kind: Thing\n');
