@@ -40,6 +40,7 @@ function tags(rule: Rule): string[] {
     PUBSUB: ['reliability', 'pubsub', 'terraform'],
     K8S: ['security', 'kubernetes'],
     EDGE: ['security', 'edge'],
+    LB: ['security', 'load-balancing'],
     WAIVER: ['maintainability', 'waiver'],
   };
   return byArea[area] ?? ['policy'];
