@@ -89,6 +89,8 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
       'cloud.google.com/neg': '{"ingress": true}',
       // The GLB speaks HTTP/2 (over TLS) to this port: gRPC's backend.
       'cloud.google.com/app-protocols': JSON.stringify({ 'grpc-tls': 'HTTP2', http: 'HTTP' }),
+      // Per-port BackendConfigs (charts/entry-chart.ts): Cloud Armor, timeout, draining, health check, logging.
+      'cloud.google.com/backend-config': JSON.stringify({ ports: Object.fromEntries(Object.values(edge.entry.backends).map((b) => [b.portName, b.backendConfig])) }),
     },
   });
 

@@ -12,6 +12,7 @@ import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import { Workload } from '../constructs/k8s/workload.ts';
 import { EDGE_FILES, renderEdgeConfigs, type EdgeFile } from '../constructs/edge/edge-configs.ts';
 import { buildEdgeChart } from './edge-chart.ts';
+import { buildEntryChart } from './entry-chart.ts';
 
 export interface ChartsApp {
   readonly app: App;
@@ -41,6 +42,8 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   const edgeConfigs = renderEdgeConfigs(plan);
   const edge = buildEdgeChart(app, plan, edgeConfigs, { labels });
   edge.addDependency(namespaces);
+  // The GLB (Ingress + its configs) and the internal entries: dist/<env>/0003-entry.yaml.
+  buildEntryChart(app, plan, { labels }).addDependency(namespaces);
   return { app, edgeConfigs };
 }
 

@@ -18,6 +18,7 @@ const OWN_FLAG_COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: reado
   diff: () => import('./commands/diff.ts'),
   'plan-review': () => import('./commands/plan-review.ts'),
   golden: () => import('./commands/golden.ts'),
+  footprint: () => import('./commands/footprint.ts'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

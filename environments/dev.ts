@@ -18,6 +18,7 @@ const dev: EnvironmentInput = {
     serviceCidr: '10.13.0.0/20',
     controlPlaneCidr: '172.16.10.0/28',
     authorizedNetworks: [{ name: 'anywhere-dev', cidr: '0.0.0.0/0' }],
+    proxyOnlyCidr: '10.14.0.0/23',
   },
   gke: {
     clusterName: 'platform-dev',
@@ -41,9 +42,15 @@ const dev: EnvironmentInput = {
   edge: {
     domains: ['api.dev.acme.example'],
     armor: {
+      // Every set prod enforces, at prod's sensitivity, in preview: what prod would block shows up in dev's logs first.
       owasp: [
-        { ruleSet: 'sqli-v33-stable', sensitivity: 1 },
-        { ruleSet: 'xss-v33-stable', sensitivity: 1 },
+        { ruleSet: 'sqli-v33-stable', sensitivity: 2 },
+        { ruleSet: 'xss-v33-stable', sensitivity: 2 },
+        { ruleSet: 'lfi-v33-stable', sensitivity: 1 },
+        { ruleSet: 'rfi-v33-stable', sensitivity: 2 },
+        { ruleSet: 'rce-v33-stable', sensitivity: 2 },
+        { ruleSet: 'protocolattack-v33-stable', sensitivity: 2 },
+        { ruleSet: 'scannerdetection-v33-stable', sensitivity: 2 },
       ],
       rateBan: { thresholdCount: 3000, intervalSec: 60, banDurationSec: 300 },
       preview: true,

@@ -20,6 +20,7 @@ const prod: EnvironmentInput = {
     controlPlaneCidr: '172.16.30.0/28',
     // Private endpoint: only internal ranges reach the control plane (corp VPN over Interconnect).
     authorizedNetworks: [{ name: 'corp-vpn', cidr: '10.200.0.0/16' }],
+    proxyOnlyCidr: '10.37.0.0/23',
   },
   gke: {
     clusterName: 'platform-prod',
@@ -50,7 +51,7 @@ const prod: EnvironmentInput = {
       owasp: [
         { ruleSet: 'sqli-v33-stable', sensitivity: 2 },
         { ruleSet: 'xss-v33-stable', sensitivity: 2 },
-        { ruleSet: 'lfi-v33-stable', sensitivity: 2 },
+        { ruleSet: 'lfi-v33-stable', sensitivity: 1 },
         { ruleSet: 'rfi-v33-stable', sensitivity: 2 },
         { ruleSet: 'rce-v33-stable', sensitivity: 2 },
         { ruleSet: 'protocolattack-v33-stable', sensitivity: 2 },
@@ -60,6 +61,7 @@ const prod: EnvironmentInput = {
       denyCountries: ['KP'],
       adaptiveProtection: true,
     },
+    logSampleRate: 0.5,
     sslPolicy: { minTlsVersion: 'TLS_1_2', profile: 'RESTRICTED' },
   },
   mesh: { mtls: 'STRICT' },

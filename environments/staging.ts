@@ -19,6 +19,7 @@ const staging: EnvironmentInput = {
     serviceCidr: '10.23.0.0/20',
     controlPlaneCidr: '172.16.20.0/28',
     authorizedNetworks: [{ name: 'corp-vpn', cidr: '203.0.113.0/24' }],
+    proxyOnlyCidr: '10.24.0.0/23',
   },
   gke: {
     clusterName: 'platform-staging',
@@ -44,8 +45,11 @@ const staging: EnvironmentInput = {
       owasp: [
         { ruleSet: 'sqli-v33-stable', sensitivity: 2 },
         { ruleSet: 'xss-v33-stable', sensitivity: 2 },
-        { ruleSet: 'lfi-v33-stable', sensitivity: 2 },
+        { ruleSet: 'lfi-v33-stable', sensitivity: 1 },
+        { ruleSet: 'rfi-v33-stable', sensitivity: 2 },
         { ruleSet: 'rce-v33-stable', sensitivity: 2 },
+        { ruleSet: 'protocolattack-v33-stable', sensitivity: 2 },
+        { ruleSet: 'scannerdetection-v33-stable', sensitivity: 2 },
       ],
       rateBan: { thresholdCount: 2000, intervalSec: 60, banDurationSec: 600 },
       adaptiveProtection: true,

@@ -14,6 +14,8 @@ import { Network } from '../constructs/gcp/network.ts';
 import { GkeCluster } from '../constructs/gcp/gke-cluster.ts';
 import { WorkloadIdentity } from '../constructs/gcp/workload-identity.ts';
 import { Topic } from '../constructs/gcp/pubsub-topic.ts';
+import { CloudArmorPolicy } from '../constructs/gcp/cloud-armor-policy.ts';
+import { PublicEntry } from '../constructs/gcp/public-entry.ts';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -37,6 +39,9 @@ type Api = (typeof APIS)[number];
  */
 const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_compute_network: ['compute.googleapis.com'],
+  google_compute_global_address: ['compute.googleapis.com'],
+  google_compute_security_policy: ['compute.googleapis.com'],
+  google_compute_ssl_policy: ['compute.googleapis.com'],
   google_container_cluster: ['container.googleapis.com', 'compute.googleapis.com'],
   google_artifact_registry_repository: ['artifactregistry.googleapis.com'],
   google_pubsub_topic: ['pubsub.googleapis.com'],
@@ -52,6 +57,8 @@ export class PlatformStack extends TerraformStack {
   readonly gke: GkeCluster;
   readonly identities: ReadonlyMap<string, WorkloadIdentity>;
   readonly topics: ReadonlyMap<string, Topic>;
+  readonly armor: CloudArmorPolicy;
+  readonly publicEntry: PublicEntry;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { env } = props.plan;
@@ -89,6 +96,7 @@ export class PlatformStack extends TerraformStack {
       nodeCidr: env.network.nodeCidr,
       podCidr: env.network.podCidr,
       serviceCidr: env.network.serviceCidr,
+      ...(props.plan.edge.proxyOnlySubnet ? { proxyOnlySubnet: props.plan.edge.proxyOnlySubnet } : {}),
     });
 
     this.gke = new GkeCluster(this, 'gke', {
@@ -137,12 +145,43 @@ export class PlatformStack extends TerraformStack {
       }
     }
     this.topics = topics;
+
+    // The public entry: GKE builds the GLB from the Ingress (charts/entry-chart.ts), which names these.
+    const { entry } = edge;
+    const { armor } = env.edge;
+    this.armor = new CloudArmorPolicy(this, 'edge-armor', {
+      name: entry.securityPolicy,
+      preview: armor.preview,
+      verboseLogging: entry.verboseArmorLogs,
+      adaptiveProtection: armor.adaptiveProtection,
+    })
+      .denyIpRanges(armor.denyIpRanges)
+      .denyCountries(armor.denyCountries)
+      .allowIpRanges(armor.allowIpRanges)
+      .rateBasedBan(armor.rateBan);
+    for (const { ruleSet, sensitivity } of armor.owasp) this.armor.preconfiguredWaf(ruleSet, sensitivity);
+    this.publicEntry = new PublicEntry(this, 'edge-entry', {
+      addressName: entry.address,
+      sslPolicyName: entry.sslPolicy,
+      minTlsVersion: env.edge.sslPolicy.minTlsVersion,
+      profile: env.edge.sslPolicy.profile,
+    });
     this.dependOnApis(apis);
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });
     new TerraformOutput(this, 'cluster_location', { value: this.gke.cluster.location });
     new TerraformOutput(this, 'registry_url', {
       value: `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}`,
+    });
+    new TerraformOutput(this, 'edge_ip_address', {
+      value: this.publicEntry.address.address,
+      description: `the public entry's static IP: point ${entry.domains.join(', ')} here (A records) so the managed certificate can be issued`,
+    });
+    new TerraformOutput(this, 'edge_security_policy', { value: this.armor.policy.name });
+    new TerraformOutput(this, 'edge_ssl_policy', { value: this.publicEntry.sslPolicy.name });
+    new TerraformOutput(this, 'edge_certificate', {
+      value: entry.certificate,
+      description: `GKE ManagedCertificate ${edge.namespace}/${entry.certificate} (status: kubectl describe managedcertificate -n ${edge.namespace} ${entry.certificate})`,
     });
   }
 

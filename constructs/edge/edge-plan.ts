@@ -3,10 +3,17 @@
  * runs them — names, ports, images, replicas, drain budgets — derived once, so the renderers
  * (which address each other by these names and ports) and the Kubernetes objects (which
  * expose them) cannot disagree. Pure: no cdktf/cdk8s.
+ *
+ * It also names, once, what the public entry shares across the two apps: the Cloud Armor
+ * policy, SSL policy and static address the platform stack creates and the Ingress,
+ * FrontendConfig and BackendConfigs (charts/entry-chart.ts) attach by name — and the internal
+ * entries of `exposure: internal` services with the proxy-only subnet they need.
  */
-import type { Environment } from '../../environments/schema.ts';
+import type { Environment, Protocol } from '../../environments/schema.ts';
+import { GLB_MAX_TIMEOUT_SEC } from '../../environments/timeout-defaults.ts';
 import { EDGE_GATEWAY_ACCOUNT } from '../events/event-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
+import { timeoutChain } from './timeout-chain.ts';
 
 export const EDGE_NAMESPACE = 'edge';
 
@@ -65,6 +72,67 @@ export interface GatewayPlan extends EdgeProxyPlan {
   readonly targetConnectionsPerReplica: number;
 }
 
+/** One GLB backend on nginx: a Service port, the BackendConfig that configures it, the routes it serves. */
+export interface GlbBackendPlan {
+  /** BackendConfig in the `edge` namespace; the nginx Service's `cloud.google.com/backend-config` names it for this port. */
+  readonly backendConfig: string;
+  /** The nginx Service port (name as in `cloud.google.com/app-protocols`). */
+  readonly portName: string;
+  readonly port: number;
+  /** What the GLB speaks to the port (HTTP2 = over TLS), and its health check's type. */
+  readonly protocol: 'HTTP' | 'HTTP2';
+  /**
+   * The backend service's `timeoutSec`: the longest GLB hop of the routes behind it. For a
+   * WebSocket that is its whole lifetime, not an idle limit; nginx inside ends every other
+   * route at its own, shorter limit, so one value serves REST and streams alike.
+   */
+  readonly timeoutSec: number;
+  /** Routes (RoutePlan names) the Ingress sends here. */
+  readonly routes: readonly string[];
+}
+
+/** The public entry: the GLB GKE builds from the Ingress, and what it names in the platform stack. */
+export interface PublicEntryPlan {
+  /** google_compute_security_policy (Cloud Armor), named by both BackendConfigs. */
+  readonly securityPolicy: string;
+  /** google_compute_ssl_policy, named by the FrontendConfig. */
+  readonly sslPolicy: string;
+  /** google_compute_global_address, named by the Ingress (`kubernetes.io/ingress.global-static-ip-name`). */
+  readonly address: string;
+  /** GKE ManagedCertificate in the `edge` namespace (`networking.gke.io/managed-certificates`). */
+  readonly certificate: string;
+  readonly domains: readonly string[];
+  readonly ingress: string;
+  readonly frontendConfig: string;
+  /** nginx answers the GLB's health checks here on both ports. */
+  readonly healthPath: string;
+  /** Connection draining: nginx's preStop pause plus its drain, inside its grace period. */
+  readonly drainingTimeoutSec: number;
+  readonly logSampleRate: number;
+  /** Cloud Armor logs every field it matched on (VERBOSE) outside production, to tune rules before prod enforces them. */
+  readonly verboseArmorLogs: boolean;
+  readonly backends: { readonly http: GlbBackendPlan; readonly grpc: GlbBackendPlan };
+}
+
+/**
+ * An `exposure: internal` service's entry, chosen by protocol: HTTP, WebSocket and SSE get an
+ * internal Application Load Balancer (Ingress class gce-internal, regional Envoy proxies from the
+ * proxy-only subnet, NEG backends); gRPC gets an internal passthrough Network Load Balancer, so
+ * HTTP/2 runs end to end from the caller to the pod (the ALB would speak HTTP/2 to a backend only
+ * over TLS, and would add a proxy hop low-latency callers came to avoid).
+ */
+export interface InternalEntryPlan {
+  readonly service: string;
+  readonly namespace: string;
+  readonly kind: 'internal-alb' | 'internal-passthrough';
+  /** The entry's own Service (and for an ALB its Ingress and BackendConfig): `<service>-internal`. */
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** ALB backend timeoutSec: the service's longest request or stream plus one hop's margin. */
+  readonly timeoutSec: number;
+}
+
 export interface EdgePlan {
   readonly namespace: string;
   readonly nginx: NginxPlan;
@@ -72,6 +140,10 @@ export interface EdgePlan {
   readonly gateway: GatewayPlan;
   /** In-cluster DNS name of an edge Service (`<name>.edge.svc.cluster.local`). */
   readonly serviceDns: (name: string) => string;
+  readonly entry: PublicEntryPlan;
+  readonly internalEntries: readonly InternalEntryPlan[];
+  /** The subnet internal Application Load Balancers draw proxy addresses from, when the catalog gives its range. */
+  readonly proxyOnlySubnet?: { readonly name: string; readonly cidr: string };
 }
 
 const GRACE_MARGIN_SEC = 5;
@@ -108,24 +180,75 @@ export function streamDrainSec(routes: readonly RoutePlan[]): number {
   return Math.min(unary, 300);
 }
 
+/** When no route rides a backend, its timeoutSec stays at the GLB's default. */
+const GLB_DEFAULT_TIMEOUT_SEC = 30;
+
+function glbBackend(
+  routes: readonly RoutePlan[],
+  which: Pick<GlbBackendPlan, 'backendConfig' | 'portName' | 'port' | 'protocol'>,
+): GlbBackendPlan {
+  const timeoutSec = Math.max(0, ...routes.map((r) => r.timeouts.glb.totalSec)) || GLB_DEFAULT_TIMEOUT_SEC;
+  if (timeoutSec > GLB_MAX_TIMEOUT_SEC) throw new Error(`GLB backend ${which.backendConfig}: timeoutSec ${timeoutSec} exceeds ${GLB_MAX_TIMEOUT_SEC}`);
+  return { ...which, timeoutSec, routes: routes.map((r) => r.name) };
+}
+
+/** gRPC goes to nginx's HTTP/2-over-TLS port; REST, WebSocket, SSE and ingest to HTTP/1.1 (no Upgrade in HTTP/2). */
+export function planPublicEntry(env: Environment, routes: readonly RoutePlan[], nginx: NginxPlan): PublicEntryPlan {
+  const grpc = routes.filter((r) => r.protocol === 'grpc');
+  const http = routes.filter((r) => r.protocol !== 'grpc');
+  return {
+    securityPolicy: `${env.name}-edge-waf`,
+    sslPolicy: `${env.name}-edge-tls`,
+    address: `${env.name}-edge-ip`,
+    certificate: `${env.name}-edge-cert`,
+    domains: env.edge.domains,
+    ingress: 'public-entry',
+    frontendConfig: 'public-entry',
+    healthPath: '/healthz',
+    drainingTimeoutSec: nginx.preStopSec + nginx.drainSec,
+    logSampleRate: env.edge.logSampleRate,
+    verboseArmorLogs: env.tier !== 'production',
+    backends: {
+      http: glbBackend(http, { backendConfig: 'nginx-http', portName: 'http', port: nginx.ports.http, protocol: 'HTTP' }),
+      grpc: glbBackend(grpc, { backendConfig: 'nginx-grpc', portName: 'grpc-tls', port: nginx.ports.grpcTls, protocol: 'HTTP2' }),
+    },
+  };
+}
+
+export function planInternalEntries(env: Environment): InternalEntryPlan[] {
+  return env.services
+    .filter((svc) => svc.exposure === 'internal')
+    .map((svc) => ({
+      service: svc.name,
+      namespace: svc.namespace,
+      kind: svc.protocol === 'grpc' ? 'internal-passthrough' : 'internal-alb',
+      name: `${svc.name}-internal`,
+      port: svc.port,
+      protocol: svc.protocol,
+      timeoutSec: timeoutChain(svc).proxy.totalSec,
+    }));
+}
+
 export function planEdge(env: Environment, routes: readonly RoutePlan[]): EdgePlan {
   const replicas = replicasFor(env);
   const drain = streamDrainSec(routes);
   const serviceDns = (name: string): string => `${name}.${EDGE_NAMESPACE}.svc.cluster.local`;
+  const nginx: NginxPlan = {
+    name: 'nginx',
+    image: NGINX_IMAGE,
+    uid: 101,
+    replicas,
+    resources: { cpu: '250m', memory: '256Mi', memoryLimit: '512Mi' },
+    // Endpoints leave the NEG and the GLB stops sending before nginx stops accepting.
+    ...budget(15, drain),
+    ports: { http: 8080, grpcTls: 8443 },
+    tlsSecret: 'nginx-backend-tls',
+  };
+  const proxyOnlyCidr = env.network.proxyOnlyCidr;
   return {
     namespace: EDGE_NAMESPACE,
     serviceDns,
-    nginx: {
-      name: 'nginx',
-      image: NGINX_IMAGE,
-      uid: 101,
-      replicas,
-      resources: { cpu: '250m', memory: '256Mi', memoryLimit: '512Mi' },
-      // Endpoints leave the NEG and the GLB stops sending before nginx stops accepting.
-      ...budget(15, drain),
-      ports: { http: 8080, grpcTls: 8443 },
-      tlsSecret: 'nginx-backend-tls',
-    },
+    nginx,
     kong: {
       name: 'kong',
       image: KONG_IMAGE,
@@ -154,5 +277,8 @@ export function planEdge(env: Environment, routes: readonly RoutePlan[]): EdgePl
       routesDir: '/etc/gateway/routes',
       targetConnectionsPerReplica: 2000,
     },
+    entry: planPublicEntry(env, routes, nginx),
+    internalEntries: planInternalEntries(env),
+    ...(proxyOnlyCidr ? { proxyOnlySubnet: { name: `${env.network.vpcName}-proxy-only`, cidr: proxyOnlyCidr } } : {}),
   };
 }

@@ -1,4 +1,7 @@
-/** VPC, subnet with GKE secondary ranges, Cloud Router + NAT, and health-check firewall. */
+/**
+ * VPC, subnet with GKE secondary ranges, Cloud Router + NAT, and health-check firewall; and, when
+ * internal Application Load Balancers need it, the region's proxy-only subnet.
+ */
 import { Construct } from 'constructs';
 import { ComputeNetwork } from '@cdktf/provider-google/lib/compute-network/index.js';
 import { ComputeSubnetwork } from '@cdktf/provider-google/lib/compute-subnetwork/index.js';
@@ -12,6 +15,8 @@ export interface NetworkProps {
   readonly nodeCidr: string;
   readonly podCidr: string;
   readonly serviceCidr: string;
+  /** Proxy-only subnet (REGIONAL_MANAGED_PROXY) for internal Application Load Balancers; name and range from the plan. */
+  readonly proxyOnlySubnet?: { readonly name: string; readonly cidr: string };
 }
 
 /** Google's load balancer and health-check source ranges. */
@@ -20,6 +25,7 @@ export const HEALTH_CHECK_RANGES = ['35.191.0.0/16', '130.211.0.0/22'] as const;
 export class Network extends Construct {
   readonly vpc: ComputeNetwork;
   readonly subnet: ComputeSubnetwork;
+  readonly proxyOnlySubnet?: ComputeSubnetwork;
   /** Secondary range names the GKE cluster allocates pods and services from. */
   readonly podRangeName = 'pods';
   readonly serviceRangeName = 'services';
@@ -60,5 +66,24 @@ export class Network extends Construct {
       sourceRanges: [...HEALTH_CHECK_RANGES],
       allow: [{ protocol: 'tcp' }],
     });
+    if (props.proxyOnlySubnet) {
+      // The Envoy proxies of internal Application Load Balancers take addresses here (no VMs, no flow logs).
+      this.proxyOnlySubnet = new ComputeSubnetwork(this, 'proxy-only-subnet', {
+        name: props.proxyOnlySubnet.name,
+        network: this.vpc.id,
+        region: props.region,
+        ipCidrRange: props.proxyOnlySubnet.cidr,
+        purpose: 'REGIONAL_MANAGED_PROXY',
+        role: 'ACTIVE',
+      });
+      // …and connect to the pods (NEG endpoints) from there.
+      new ComputeFirewall(this, 'allow-proxy-only', {
+        name: `${props.name}-allow-proxy-only`,
+        network: this.vpc.id,
+        direction: 'INGRESS',
+        sourceRanges: [props.proxyOnlySubnet.cidr],
+        allow: [{ protocol: 'tcp' }],
+      });
+    }
   }
 }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Environment, Service } from '../schema.ts';
 import { parseCidr } from '../cidr.ts';
-import { MAX_SERVICE_STREAM_SEC } from '../timeout-defaults.ts';
+import { GLB_MAX_TIMEOUT_SEC, HOP_MARGIN_SEC, HOPS_OUTSIDE_SERVICE, MAX_SERVICE_STREAM_SEC } from '../timeout-defaults.ts';
 import { PRIVATE_RANGES, within } from './network.ts';
 
 /** The one capability the checks need from zod's refinement context. */
@@ -37,9 +37,15 @@ function checkUnique(ctx: Ctx, entries: { key: string; path: Path }[], what: str
 
 function checkServiceShape(ctx: Ctx, svc: Service, i: number, env: Environment): void {
   const at = (...rest: Path): Path => ['services', i, ...rest];
-  const needsRoute = svc.kind === 'public-api' || svc.kind === 'streaming' || svc.kind === 'inference';
+  const internal = svc.exposure === 'internal';
+  const needsRoute = !internal && (svc.kind === 'public-api' || svc.kind === 'streaming' || svc.kind === 'inference');
   if (needsRoute && !svc.route) issue(ctx, at('route'), `a ${svc.kind} service needs a route (host and pathPrefix)`);
-  if (!needsRoute && svc.route) issue(ctx, at('route'), `a ${svc.kind} service is not exposed at the edge; remove the route`);
+  if (internal && svc.route) {
+    issue(ctx, at('route'), 'an exposure: internal service is never on the public GLB; remove the route (its internal load balancer needs none)');
+  } else if (!needsRoute && svc.route) {
+    issue(ctx, at('route'), `a ${svc.kind} service is not exposed at the edge; remove the route`);
+  }
+  checkExposure(ctx, svc, at, env);
   if (svc.route && !svc.auth) issue(ctx, at('auth'), 'a routed service needs auth (jwt, key-auth, or none with a reason)');
   if (svc.kind === 'internal-api' && svc.callers.length === 0) {
     issue(ctx, at('callers'), 'an internal-api with no callers is unreachable; list the services that call it');
@@ -60,7 +66,11 @@ function checkServiceShape(ctx: Ctx, svc: Service, i: number, env: Environment):
   const t = svc.timeouts;
   if (t.requestSec > t.maxStreamSec) issue(ctx, at('timeouts', 'requestSec'), `is above maxStreamSec (${t.maxStreamSec})`);
   if (t.idleSec > t.maxStreamSec) issue(ctx, at('timeouts', 'idleSec'), `is above maxStreamSec (${t.maxStreamSec})`);
-  if (t.maxStreamSec > MAX_SERVICE_STREAM_SEC) {
+  if (svc.protocol === 'http' && t.requestSec > MAX_SERVICE_STREAM_SEC) {
+    // Plain HTTP: the GLB hop is the request's own time plus each outer hop's margin.
+    const glbSec = t.requestSec + HOP_MARGIN_SEC * HOPS_OUTSIDE_SERVICE;
+    issue(ctx, at('timeouts', 'requestSec'), `must be ≤ ${MAX_SERVICE_STREAM_SEC}: the GLB hop would wait ${glbSec} s, above the ${GLB_MAX_TIMEOUT_SEC} s a GLB backend allows`);
+  } else if (svc.protocol !== 'http' && t.maxStreamSec > MAX_SERVICE_STREAM_SEC) {
     issue(
       ctx,
       at('timeouts', 'maxStreamSec'),
@@ -83,6 +93,50 @@ function checkServiceShape(ctx: Ctx, svc: Service, i: number, env: Environment):
   if (memoryLimit !== undefined && memoryBytes(memory) > memoryBytes(memoryLimit)) {
     issue(ctx, at('resources', 'memory'), `request ${memory} is above the limit ${memoryLimit}`);
   }
+}
+
+/**
+ * `exposure`: public needs a route (the GLB reaches it through the edge chain); internal is for
+ * VPC callers only, so never on a public-api, and an internal Application Load Balancer (HTTP,
+ * WebSocket, SSE) needs the proxy-only subnet of its region.
+ */
+function checkExposure(ctx: Ctx, svc: Service, at: (...rest: Path) => Path, env: Environment): void {
+  if (svc.exposure === 'internal') {
+    if (svc.kind === 'public-api') {
+      issue(ctx, at('exposure'), 'a public-api is served through the public GLB; use kind internal-api (or streaming, inference) for an internal-only entry');
+    } else if (svc.kind === 'event-consumer') {
+      issue(ctx, at('exposure'), 'an event-consumer pulls from Pub/Sub and serves no callers; remove exposure');
+    } else if (svc.protocol !== 'grpc' && env.network.proxyOnlyCidr === undefined) {
+      issue(ctx, at('exposure'), `an internal Application Load Balancer (${svc.protocol}) needs a proxy-only subnet in ${env.gcp.region}: set network.proxyOnlyCidr`);
+    }
+  }
+  if (svc.exposure === 'public' && (svc.kind === 'internal-api' || svc.kind === 'event-consumer')) {
+    issue(ctx, at('exposure'), `an ${svc.kind} has no public route; use exposure: internal for VPC callers`);
+  }
+}
+
+/**
+ * Checks that need every environment at once (run after each one parses): lower environments
+ * carry at least the OWASP rule sets production enforces — at a lower sensitivity or in preview
+ * if need be — so what production would block shows up in their logs first. Returns messages in
+ * the loader's `<env>.<path>: <message>` form.
+ */
+export function checkAcrossEnvironments(envs: readonly Environment[]): string[] {
+  const production = envs.filter((e) => e.tier === 'production');
+  return envs
+    .filter((e) => e.tier !== 'production')
+    .flatMap((lower) =>
+      production.flatMap((prod) => {
+        const carried = new Set(lower.edge.armor.owasp.map((r) => r.ruleSet));
+        const missing = prod.edge.armor.owasp.filter((r) => !carried.has(r.ruleSet)).map((r) => r.ruleSet);
+        return missing.length === 0
+          ? []
+          : [
+              `${lower.name}.edge.armor.owasp: lacks ${missing.join(', ')}, which ${prod.name} (production) enforces; ` +
+                'lower environments carry every rule set production enforces (in preview or at a lower sensitivity if need be)',
+            ];
+      }),
+    );
 }
 
 export function checkEnvironment(env: Environment, ctx: Ctx, overrides: Record<string, unknown>): void {

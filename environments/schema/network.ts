@@ -45,10 +45,17 @@ export const NetworkSchema = z
     /** GKE control plane range for private clusters: must be a /28. */
     controlPlaneCidr: cidr,
     authorizedNetworks: z.array(z.object({ name: z.string().min(1), cidr })).default([]),
+    /**
+     * Proxy-only subnet (purpose REGIONAL_MANAGED_PROXY) for internal Application Load Balancers
+     * (`exposure: internal` services over HTTP): the Envoy proxies take their addresses from it.
+     * A /26 or larger (Google recommends a /23); needed only when such a service exists.
+     */
+    proxyOnlyCidr: cidr.optional(),
   })
   .superRefine((net, ctx) => {
-    const ranges = (['nodeCidr', 'podCidr', 'serviceCidr', 'controlPlaneCidr'] as const).flatMap((field) => {
-      const parsed = parseCidr(net[field]);
+    const ranges = (['nodeCidr', 'podCidr', 'serviceCidr', 'controlPlaneCidr', 'proxyOnlyCidr'] as const).flatMap((field) => {
+      const text = net[field];
+      const parsed = text === undefined ? 'absent' : parseCidr(text);
       return typeof parsed === 'string' ? [] : [{ field, parsed }];
     });
     ranges.forEach((a, i) => {
@@ -65,5 +72,9 @@ export const NetworkSchema = z
     const cp = ranges.find((r) => r.field === 'controlPlaneCidr');
     if (cp && cp.parsed.prefix !== 28) {
       ctx.addIssue({ code: 'custom', path: ['controlPlaneCidr'], message: 'must be a /28 (GKE private control plane range)' });
+    }
+    const proxyOnly = ranges.find((r) => r.field === 'proxyOnlyCidr');
+    if (proxyOnly && proxyOnly.parsed.prefix > 26) {
+      ctx.addIssue({ code: 'custom', path: ['proxyOnlyCidr'], message: 'must be a /26 or larger (a proxy-only subnet; Google recommends a /23)' });
     }
   });

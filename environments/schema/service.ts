@@ -26,6 +26,9 @@ const ImageSchema = z
   })
   .refine(...oneOfTagOrDigest);
 
+export const EXPOSURES = ['public', 'internal'] as const;
+export type Exposure = (typeof EXPOSURES)[number];
+
 export const ServiceInputSchema = z.object({
   name: dnsLabel,
   namespace: dnsLabel,
@@ -33,6 +36,13 @@ export const ServiceInputSchema = z.object({
   protocol: z.enum(PROTOCOLS),
   image: ImageSchema,
   port: z.number().int().min(1024, 'must be ≥ 1024 (containers run as non-root)').max(65_535).default(8080),
+  /**
+   * Where callers outside the cluster reach the service. `public`: through the GLB and the edge
+   * chain (routed services are public by default). `internal`: an internal load balancer in the
+   * VPC only — an internal Application Load Balancer (Ingress class gce-internal) for HTTP,
+   * WebSocket and SSE, an internal passthrough load balancer for gRPC — never the public GLB.
+   */
+  exposure: z.enum(EXPOSURES).optional(),
   route: z
     .object({
       /** Default: the environment's first edge domain. */

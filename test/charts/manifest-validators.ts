@@ -8,6 +8,10 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { AuthorizationPolicy, RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
 import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { BackendConfig } from '@kubernetes-models/gke/cloud.google.com/v1';
+import { FrontendConfig } from '@kubernetes-models/gke/networking.gke.io/v1beta1';
+import { ManagedCertificate } from '@kubernetes-models/gke/networking.gke.io/v1';
 
 type Validate = (o: unknown) => void;
 
@@ -43,6 +47,10 @@ const VALIDATORS: Readonly<Record<string, Validate>> = {
   'cert-manager.io/v1/Issuer': model(Issuer),
   'cert-manager.io/v1/Certificate': model(Certificate),
   'monitoring.googleapis.com/v1/PodMonitoring': (o) => void PodMonitoringSchema.parse(o),
+  'networking.k8s.io/v1/Ingress': model(Ingress),
+  'cloud.google.com/v1/BackendConfig': model(BackendConfig),
+  'networking.gke.io/v1beta1/FrontendConfig': model(FrontendConfig),
+  'networking.gke.io/v1/ManagedCertificate': model(ManagedCertificate),
 };
 
 export function validatorFor(o: { apiVersion: string; kind: string }): Validate | undefined {
