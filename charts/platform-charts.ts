@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
+import type { ManifestObject } from '../infra/k8s-stack.ts';
 import { Workload } from '../constructs/k8s/workload.ts';
 import { EDGE_FILES, renderEdgeConfigs, type EdgeFile } from '../constructs/edge/edge-configs.ts';
 import { buildEdgeChart } from './edge-chart.ts';
 import { buildEntryChart } from './entry-chart.ts';
+import { MetricsAdapter } from '../constructs/k8s/metrics-adapter.ts';
 
 export interface ChartsApp {
   readonly app: App;
@@ -44,6 +46,11 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   edge.addDependency(namespaces);
   // The GLB (Ingress + its configs) and the internal entries: dist/<env>/0003-entry.yaml.
   buildEntryChart(app, plan, { labels }).addDependency(namespaces);
+
+  // Control planes the platform's objects rely on that are plain manifests (Istio and cert-manager
+  // come as pinned Helm releases in the k8s-<env> stack): the metrics adapter the HPAs need.
+  const addons = new Chart(app, 'cluster-addons', { labels, disableResourceNameHashes: true });
+  new MetricsAdapter(addons, 'metrics-adapter', plan.addons.metricsAdapter);
   return { app, edgeConfigs };
 }
 
@@ -54,6 +61,11 @@ export async function synthEnvironment(plan: PlatformPlan, outdir: string): Prom
   await mkdir(join(outdir, 'edge'), { recursive: true });
   for (const file of EDGE_FILES) await writeFile(join(outdir, 'edge', file), edgeConfigs[file]);
   return app;
+}
+
+/** Every object of the app's charts, in apply order (what the k8s-<env> stack deploys). */
+export function chartObjects(app: App): ManifestObject[] {
+  return app.charts.flatMap((chart) => chart.toJson() as ManifestObject[]);
 }
 
 /** Kubernetes objects in an app's charts, counted from the construct tree (no second synthesis). */

@@ -42,7 +42,9 @@ class RenameJournal {
   }
 }
 
-const stackDir = (root: string, env: string): string => join(root, 'stacks', `platform-${env}`);
+/** The stacks of one environment: `platform-<env>` (GCP) and `k8s-<env>` (the cluster). */
+const STACK_PREFIXES = ['platform', 'k8s'] as const;
+const stackDirs = (root: string, env: string): string[] => STACK_PREFIXES.map((p) => join(root, 'stacks', `${p}-${env}`));
 
 /**
  * Terraform's working state in a stack directory (`.terraform/` with the providers,
@@ -73,14 +75,20 @@ export async function publish(staging: Staging, outRoot: string, envs: readonly 
     await journal.move(from, to);
   };
   try {
-    for (const env of envs) await carryTerraformState(journal, stackDir(outCdktf, env), stackDir(staging.cdktfOut, env));
+    for (const env of envs) {
+      const [olds, news] = [stackDirs(outCdktf, env), stackDirs(staging.cdktfOut, env)];
+      for (const [i, old] of olds.entries()) await carryTerraformState(journal, old, news[i] as string);
+    }
     if (whole) {
       await swap(staging.cdktfOut, outCdktf, 'cdktf.out');
       await swap(staging.dist, outDist, 'dist');
     } else {
       const manifest = await mergedManifest(staging, outRoot);
       for (const env of envs) {
-        await swap(stackDir(staging.cdktfOut, env), stackDir(outCdktf, env), `stack-${env}`);
+        const [staged, published] = [stackDirs(staging.cdktfOut, env), stackDirs(outCdktf, env)];
+        for (const [i, dir] of staged.entries()) {
+          if (existsSync(dir)) await swap(dir, published[i] as string, `stack-${STACK_PREFIXES[i]}-${env}`);
+        }
         await swap(join(staging.dist, env), join(outDist, env), `dist-${env}`);
       }
       const manifestPath = join(outCdktf, 'manifest.json');

@@ -9,7 +9,6 @@
  */
 import { CatalogError } from '../environments/load.ts';
 import { parseFlags, USAGE, UsageError } from './args.ts';
-import { synth } from './commands/synth.ts';
 import { check } from './commands/check.ts';
 
 /** Commands with their own flags: name → module exporting `run(argv): Promise<number>`. */
@@ -31,9 +30,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   switch (flags.command) {
     case 'synth':
-      return synth(flags);
+      // Loaded only when needed: cdktf, cdk8s and the providers are most of `check`'s start-up otherwise.
+      return (await import('./commands/synth.ts')).synth(flags);
     case 'check':
-      return check(flags.out, flags.env, flags.format);
+      return check(flags.out, flags.env, flags.format, { catalog: flags.catalog, output: flags.output });
   }
 }
 

@@ -8,6 +8,7 @@ import { planWorkloads, type WorkloadsPlan } from './k8s/workload-plan.ts';
 import { planRoutes, type RoutePlan } from './edge/route-plan.ts';
 import { planEvents, type TopicPlan } from './events/event-plan.ts';
 import { planEdge, type EdgePlan } from './edge/edge-plan.ts';
+import { planClusterAddons, type ClusterAddonsPlan } from './k8s/cluster-addons-plan.ts';
 
 export interface PlatformPlan {
   readonly env: Environment;
@@ -16,6 +17,7 @@ export interface PlatformPlan {
   readonly routes: readonly RoutePlan[];
   readonly events: readonly TopicPlan[];
   readonly edge: EdgePlan;
+  readonly addons: ClusterAddonsPlan;
 }
 
 export function derivePlan(env: Environment): PlatformPlan {
@@ -27,5 +29,6 @@ export function derivePlan(env: Environment): PlatformPlan {
     routes,
     events: planEvents(env),
     edge: planEdge(env, routes),
+    addons: planClusterAddons(env),
   };
 }

@@ -17,7 +17,11 @@ const dev: EnvironmentInput = {
     podCidr: '10.12.0.0/16',
     serviceCidr: '10.13.0.0/20',
     controlPlaneCidr: '172.16.10.0/28',
-    authorizedNetworks: [{ name: 'anywhere-dev', cidr: '0.0.0.0/0' }],
+    // Public endpoint (dev is reached from laptops): only the office/VPN egress range and CI's.
+    authorizedNetworks: [
+      { name: 'corp-egress', cidr: '203.0.113.0/24' },
+      { name: 'ci-egress', cidr: '198.51.100.0/26' },
+    ],
     proxyOnlyCidr: '10.14.0.0/23',
   },
   gke: {
@@ -67,26 +71,6 @@ const dev: EnvironmentInput = {
     'llm-inference': { autoscaling: { minReplicas: 1, maxReplicas: 1 }, resources: { cpu: '2', memory: '8Gi' } },
     'event-enricher': { autoscaling: { minReplicas: 1, maxReplicas: 3 } },
   },
-  waivers: [
-    {
-      rule: 'GKE003',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: "dev's control plane is open to 0.0.0.0/0 (authorizedNetworks 'anywhere-dev') until issue 9 makes the catalog reject it and dev lists the VPN range.",
-      expires: '2026-12-31',
-    },
-    {
-      rule: 'GKE008',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster logging is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no logging_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-    {
-      rule: 'GKE009',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster monitoring is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no monitoring_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-  ],
 };
 
 export default dev;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { EnvironmentSchema, type Environment } from './schema.ts';
+import { checkAcrossEnvironments } from './schema/checks.ts';
 
 export class CatalogError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -57,6 +58,17 @@ export function parseEnvironments(raw: Readonly<Record<string, unknown>>, only?:
     else problems.push(...result.problems);
   }
   if (problems.length > 0) throw new CatalogError(problems);
+  // Rules between environments (lower tiers carry what production enforces) look at the whole
+  // catalog, also when only some environments are synthesized; one that does not parse is
+  // reported when it is synthesized itself.
+  const others = Object.keys(raw)
+    .filter((name) => !names.includes(name))
+    .flatMap((name) => {
+      const result = parseEnvironment(name, raw[name]);
+      return result.ok ? [result.env] : [];
+    });
+  const across = checkAcrossEnvironments([...envs, ...others]).filter((p) => envs.some((e) => p.startsWith(`${e.name}.`)));
+  if (across.length > 0) throw new CatalogError(across);
   return envs;
 }
 

@@ -72,20 +72,6 @@ const prod: EnvironmentInput = {
     chat: { autoscaling: { minReplicas: 3, maxReplicas: 20 } },
     'llm-inference': { autoscaling: { minReplicas: 2, maxReplicas: 8 } },
   },
-  waivers: [
-    {
-      rule: 'GKE008',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster logging is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no logging_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-    {
-      rule: 'GKE009',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster monitoring is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no monitoring_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-  ],
 };
 
 export default prod;

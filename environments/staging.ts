@@ -63,20 +63,6 @@ const staging: EnvironmentInput = {
     'orders-api': { image: { tag: '1.9.0-rc.1' }, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
     'llm-inference': { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
   },
-  waivers: [
-    {
-      rule: 'GKE008',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster logging is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no logging_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-    {
-      rule: 'GKE009',
-      target: 'google_container_cluster.gke_cluster_C5D95197',
-      reason: 'Cluster monitoring is left to GKE defaults: constructs/gcp/gke-cluster.ts sets no monitoring_config yet (issue 9, GKE hardening remainder).',
-      expires: '2027-01-31',
-    },
-  ],
 };
 
 export default staging;

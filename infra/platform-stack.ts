@@ -16,6 +16,8 @@ import { WorkloadIdentity } from '../constructs/gcp/workload-identity.ts';
 import { Topic } from '../constructs/gcp/pubsub-topic.ts';
 import { CloudArmorPolicy } from '../constructs/gcp/cloud-armor-policy.ts';
 import { PublicEntry } from '../constructs/gcp/public-entry.ts';
+import { BinaryAuthorization } from '../constructs/gcp/binary-authorization.ts';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -28,6 +30,8 @@ const APIS = [
   'artifactregistry.googleapis.com',
   'pubsub.googleapis.com',
   'iam.googleapis.com',
+  'binaryauthorization.googleapis.com',
+  'containersecurity.googleapis.com',
 ] as const;
 
 type Api = (typeof APIS)[number];
@@ -46,6 +50,7 @@ const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_artifact_registry_repository: ['artifactregistry.googleapis.com'],
   google_pubsub_topic: ['pubsub.googleapis.com'],
   google_service_account: ['iam.googleapis.com'],
+  google_binary_authorization_policy: ['binaryauthorization.googleapis.com'],
 };
 
 export interface PlatformStackProps {
@@ -88,6 +93,8 @@ export class PlatformStack extends TerraformStack {
       location: env.gcp.region,
       format: 'DOCKER',
       description: `Images deployed to ${env.name}`,
+      // A pushed tag never moves: a deployed reference always means the same image.
+      dockerConfig: { immutableTags: true },
     });
 
     this.network = new Network(this, 'network', {
@@ -130,6 +137,20 @@ export class PlatformStack extends TerraformStack {
     addIdentity(edge.gateway.googleServiceAccount.accountId, edge.namespace, edge.gateway.name);
     this.identities = identities;
 
+    // The metrics adapter reads Cloud Monitoring as its Kubernetes identity (Workload Identity
+    // Federation: no Google service account); the names come from the same plan as its manifests.
+    const adapter = props.plan.addons.metricsAdapter;
+    new ProjectIamMember(this, 'metrics-adapter-monitoring-viewer', {
+      project: env.gcp.projectId,
+      role: adapter.role,
+      member: `principal://iam.googleapis.com/projects/${project.number}/locations/global/workloadIdentityPools/${this.gke.workloadPool}/subject/${adapter.subject}`,
+    });
+    new BinaryAuthorization(this, 'binary-authorization', {
+      projectId: env.gcp.projectId,
+      admittedImages: props.plan.addons.admittedImages,
+      enforce: env.tier === 'production',
+    });
+
     const serviceAgent = { member: `serviceAccount:service-${project.number}@gcp-sa-pubsub.iam.gserviceaccount.com` };
     const topics = new Map<string, Topic>();
     for (const t of props.plan.events) {
@@ -170,6 +191,9 @@ export class PlatformStack extends TerraformStack {
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });
     new TerraformOutput(this, 'cluster_location', { value: this.gke.cluster.location });
+    // What the k8s-<env> stack (and kubectl) need to reach the cluster; the CA is public data.
+    new TerraformOutput(this, 'cluster_endpoint', { value: this.gke.cluster.endpoint });
+    new TerraformOutput(this, 'cluster_ca_certificate', { value: this.gke.cluster.masterAuth.clusterCaCertificate });
     new TerraformOutput(this, 'registry_url', {
       value: `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}`,
     });

@@ -20,6 +20,7 @@ import { SECURITY_CONTEXT_RULES } from './rules/container-security-context.ts';
 import { HOST_ACCESS_RULES } from './rules/pod-host-access.ts';
 import { IMAGE_RULES } from './rules/container-images.ts';
 import { noAutomountedToken } from './rules/service-account-token.ts';
+import { EDGE_RULES } from './rules/edge-rules.ts';
 import { PUBLIC_ENTRY_RULES } from './rules/public-entry-armor.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
@@ -31,5 +32,6 @@ export const RULES: readonly Rule[] = [
   remoteStateInProduction,
   deadLettersKept,
   ...[containerResources, gpuIsolation, hpaTarget, containerProbes, ...SECURITY_CONTEXT_RULES, ...HOST_ACCESS_RULES, ...IMAGE_RULES, noAutomountedToken].sort(byId),
+  ...EDGE_RULES,
   ...PUBLIC_ENTRY_RULES,
 ];

@@ -8,7 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { importCatalog, parseEnvironments } from '../../environments/load.ts';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { buildInfraApp } from '../../infra/app.ts';
-import { buildChartsApp, objectCount } from '../../charts/platform-charts.ts';
+import { chartObjects, objectCount, synthEnvironment } from '../../charts/platform-charts.ts';
+import type { PlatformPlan } from '../../constructs/platform-plan.ts';
+import type { ManifestObject } from '../../infra/k8s-stack.ts';
 import { RULES } from '../../policies/index.ts';
 import { CatalogSources } from '../../policies/catalog-sources.ts';
 import { assertWaiversValid, hasOpenErrors, runPolicies } from '../../policies/policy-run.ts';
@@ -39,17 +41,24 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
   const summaries: SynthSummary[] = [];
   try {
     const plans = envs.map(derivePlan);
-    const { app, stacks } = buildInfraApp(plans, staging.cdktfOut);
-    for (const [i, plan] of plans.entries()) {
+    // Charts first: the k8s-<env> stacks apply exactly the objects they synthesize.
+    const charted = new Map<PlatformPlan, { objects: ManifestObject[]; count: number; ms: number }>();
+    for (const plan of plans) {
       const t0 = performance.now();
-      const charts = buildChartsApp(plan, join(staging.dist, plan.env.name));
-      charts.synth();
+      const charts = await synthEnvironment(plan, join(staging.dist, plan.env.name));
+      charted.set(plan, { objects: chartObjects(charts), count: objectCount(charts), ms: performance.now() - t0 });
+    }
+    const t0 = performance.now();
+    const { app, stacks } = buildInfraApp(plans, (plan) => charted.get(plan)?.objects ?? [], staging.cdktfOut);
+    const infraMs = (performance.now() - t0) / plans.length;
+    for (const [i, plan] of plans.entries()) {
       const stack = stacks[i];
+      const k8s = charted.get(plan);
       summaries.push({
         env: plan.env.name,
-        terraformResources: stack ? stack.resourceCount() : 0,
-        kubernetesObjects: objectCount(charts),
-        ms: performance.now() - t0,
+        terraformResources: stack ? stack.platform.resourceCount() + stack.k8s.resourceCount() : 0,
+        kubernetesObjects: k8s?.count ?? 0,
+        ms: (k8s?.ms ?? 0) + infraMs,
       });
     }
     app.synth();

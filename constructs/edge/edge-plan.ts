@@ -27,9 +27,12 @@ export const GLB_SOURCE_RANGES = ['130.211.0.0/22', '35.191.0.0/16'] as const;
 export const GLB_BACKEND_KEEPALIVE_SEC = 600;
 export const EDGE_KEEPALIVE_SEC = 620;
 
-/** Third-party images, pinned (vendors' registries: the edge proxies are not built here). */
-export const NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.28.3-alpine';
-export const KONG_IMAGE = 'kong:3.9.3';
+/**
+ * Third-party images, pinned and fully qualified (vendors' registries: the edge proxies are not
+ * built here; Binary Authorization admits exactly these names).
+ */
+export const NGINX_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.3-alpine';
+export const KONG_IMAGE = 'docker.io/library/kong:3.9.3';
 
 export interface EdgeProxyPlan {
   /** Deployment, Service, ServiceAccount and HPA name in the `edge` namespace. */

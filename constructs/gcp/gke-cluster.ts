@@ -1,7 +1,9 @@
 /**
  * GKE Standard cluster with the platform's secure defaults: private nodes, Workload Identity,
  * shielded nodes, Dataplane V2, release channel, maintenance window, default pool removed,
- * and a dedicated least-privilege node service account. Node pools attach with `addNodePool`.
+ * a dedicated least-privilege node service account, explicit logging and monitoring (with
+ * Managed Prometheus), no client certificates, security posture scanning and Binary Authorization.
+ * Node pools attach with `addNodePool`.
  */
 import { Construct } from 'constructs';
 import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster/index.js';
@@ -94,6 +96,20 @@ export class GkeCluster extends Construct {
         },
       },
       addonsConfig: { httpLoadBalancing: { disabled: false }, horizontalPodAutoscaling: { disabled: false } },
+      // Cloud Logging and Monitoring, configured explicitly; Google Managed Prometheus scrapes
+      // PodMonitorings (the gateway's open connections feed its HPA).
+      loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
+      monitoringConfig: {
+        enableComponents: ['SYSTEM_COMPONENTS', 'APISERVER', 'SCHEDULER', 'CONTROLLER_MANAGER', 'HPA', 'POD', 'DEPLOYMENT'],
+        managedPrometheus: { enabled: true },
+      },
+      // No client certificates: access goes through IAM (Google credentials), never a static cert.
+      masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
+      // Workload configuration audit and OS/language vulnerability scanning (GKE's free tier).
+      securityPostureConfig: { mode: 'BASIC', vulnerabilityMode: 'VULNERABILITY_BASIC' },
+      // The project's singleton policy decides (google_binary_authorization_policy in the stack);
+      // its enforcement mode (enforce in production, dry run below) lives there.
+      binaryAuthorization: { evaluationMode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },
       // The default pool is created then removed; its settings must not force replacement.
       lifecycle: { ignoreChanges: ['node_config'] },
     });

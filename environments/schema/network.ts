@@ -73,6 +73,17 @@ export const NetworkSchema = z
     if (cp && cp.parsed.prefix !== 28) {
       ctx.addIssue({ code: 'custom', path: ['controlPlaneCidr'], message: 'must be a /28 (GKE private control plane range)' });
     }
+    // A control plane open to the internet is one leaked credential away from the cluster.
+    net.authorizedNetworks.forEach((n, i) => {
+      const parsed = parseCidr(n.cidr);
+      if (typeof parsed !== 'string' && parsed.prefix === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authorizedNetworks', i, 'cidr'],
+          message: `${n.cidr} opens the control plane to the whole internet; list the networks that administer the cluster (VPN, CI egress)`,
+        });
+      }
+    });
     const proxyOnly = ranges.find((r) => r.field === 'proxyOnlyCidr');
     if (proxyOnly && proxyOnly.parsed.prefix > 26) {
       ctx.addIssue({ code: 'custom', path: ['proxyOnlyCidr'], message: 'must be a /26 or larger (a proxy-only subnet; Google recommends a /23)' });

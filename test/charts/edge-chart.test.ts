@@ -95,7 +95,7 @@ describe('edge chart', () => {
 
   it('exposes nginx to the GLB as two backends: HTTP/1.1 and HTTP/2 over TLS with a cert-manager certificate', () => {
     const svc = find(objs, 'Service', 'nginx');
-    expect(svc.metadata.annotations).toEqual({
+    expect(svc.metadata.annotations).toMatchObject({
       'cloud.google.com/neg': '{"ingress": true}',
       'cloud.google.com/app-protocols': '{"grpc-tls":"HTTP2","http":"HTTP"}',
     });

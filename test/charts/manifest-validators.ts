@@ -6,6 +6,8 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ClusterRole, ClusterRoleBinding, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { APIService } from 'kubernetes-models/apiregistration.k8s.io/v1';
 import { AuthorizationPolicy, RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
 import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
@@ -42,6 +44,10 @@ const VALIDATORS: Readonly<Record<string, Validate>> = {
   'apps/v1/Deployment': model(Deployment),
   'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
+  'rbac.authorization.k8s.io/v1/ClusterRole': model(ClusterRole),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': model(ClusterRoleBinding),
+  'rbac.authorization.k8s.io/v1/RoleBinding': model(RoleBinding),
+  'apiregistration.k8s.io/v1/APIService': model(APIService),
   'security.istio.io/v1/RequestAuthentication': model(RequestAuthentication),
   'security.istio.io/v1/AuthorizationPolicy': model(AuthorizationPolicy),
   'cert-manager.io/v1/Issuer': model(Issuer),

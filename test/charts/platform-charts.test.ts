@@ -32,8 +32,9 @@ describe('per-environment charts', () => {
 
   it('creates each namespace once, with sidecar injection on', () => {
     const namespaces = prod.filter((o) => o.kind === 'Namespace');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime']);
-    expect(namespaces.every((n) => n.metadata.labels?.['istio-injection'] === 'enabled')).toBe(true);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime', 'custom-metrics']);
+    // The metrics adapter stays outside the mesh: the API server calls it directly.
+    expect(namespaces.filter((n) => n.metadata.labels?.['istio-injection'] !== 'enabled').map((n) => n.metadata.name)).toEqual(['custom-metrics']);
   });
 
   it('gives every catalog service a ServiceAccount, Deployment, Service and HPA', () => {
@@ -87,7 +88,7 @@ describe('per-environment charts', () => {
       },
     });
     const others = prod.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'llm-inference');
-    expect(others.length).toBe(5 + 3); // five workloads and the three edge proxies
+    expect(others.length).toBe(5 + 3 + 1); // five workloads, the three edge proxies, the metrics adapter
     for (const d of others) expect(JSON.stringify(d)).not.toContain('nvidia.com/gpu');
   });
 

@@ -47,6 +47,7 @@ describe('bad environments are rejected with the path of the field', () => {
     ['a route path without a leading slash', (e) => { e.services![0]!.route!.pathPrefix = 'v1/orders'; }, 'prod.services[0].route.pathPrefix: must start with "/"'],
     ['overlapping CIDRs', (e) => { e.network.serviceCidr = '10.33.0.0/20'; }, 'prod.network.serviceCidr: 10.33.0.0/20 overlaps podCidr 10.32.0.0/14'],
     ['a CIDR with host bits', (e) => { e.network.nodeCidr = '10.30.0.1/20'; }, 'prod.network.nodeCidr: "10.30.0.1/20" has host bits set'],
+    ['a control plane open to the world', (e) => { e.gke.privateEndpoint = false; e.network.authorizedNetworks = [{ name: 'corp', cidr: '10.200.0.0/16' }, { name: 'anywhere', cidr: '0.0.0.0/0' }]; }, 'prod.network.authorizedNetworks[1].cidr: 0.0.0.0/0 opens the control plane to the whole internet; list the networks that administer the cluster (VPN, CI egress)'],
     ['a duplicate service name', (e) => { e.services = [...e.services!, { ...e.services![1]!, port: 9091 }]; }, 'prod.services[6].name: duplicate service name "inventory"'],
     ['a route collision', (e) => { e.services![3]!.route!.pathPrefix = '/ws/chat/'; }, 'prod.services[3].route.pathPrefix: duplicate route "api.acme.example/ws/chat"'],
     ['an unknown caller', (e) => { e.services![1]!.callers = ['orders-api', 'billing']; }, 'prod.services[1].callers[1]: unknown service "billing"'],

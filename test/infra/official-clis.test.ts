@@ -43,10 +43,13 @@ describe('official CLIs', () => {
     const res = await run(join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--output', join(dir, 'cdk8s')]);
     expect(res.code, res.out).toBe(0);
     for (const env of ['dev', 'staging', 'prod']) {
-      const files = await readdir(join(dir, 'cdk8s', env));
-      expect(files).toEqual(['0000-namespaces.yaml', '0001-workloads.yaml']);
-      for (const f of files) {
-        expect(await readFile(join(dir, 'cdk8s', env, f), 'utf8')).toBe(await readFile(join(dir, 'ours/dist', env, f), 'utf8'));
+      // Every file npm start writes for the environment, the rendered edge configs included.
+      const ours = (await readdir(join(dir, 'ours/dist', env), { recursive: true })).sort();
+      const theirs = (await readdir(join(dir, 'cdk8s', env), { recursive: true })).sort();
+      expect(theirs).toEqual(ours);
+      expect(ours).toEqual(expect.arrayContaining(['0000-namespaces.yaml', '0001-workloads.yaml', '0002-edge.yaml', 'edge/nginx.conf', 'edge/kong.yml', 'edge/gateway-routes.json']));
+      for (const f of ours.filter((f) => f.includes('.'))) {
+        expect(await readFile(join(dir, 'cdk8s', env, f), 'utf8'), f).toBe(await readFile(join(dir, 'ours/dist', env, f), 'utf8'));
       }
     }
   });

@@ -127,4 +127,32 @@ describe('platform-<env> stack', () => {
       ]),
     );
   });
+
+  it.each(['dev', 'staging', 'prod'] as const)('%s: hardens the cluster (logging, monitoring with Managed Prometheus, no client certificates, posture, Binary Authorization)', (envName) => {
+    const { tf } = synthStack(envName);
+    const cluster = resourcesOf(tf, 'google_container_cluster')[0];
+    expect(cluster).toMatchObject({
+      logging_config: { enable_components: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
+      monitoring_config: { managed_prometheus: { enabled: true } },
+      master_auth: { client_certificate_config: { issue_client_certificate: false } },
+      security_posture_config: { mode: 'BASIC', vulnerability_mode: 'VULNERABILITY_BASIC' },
+      binary_authorization: { evaluation_mode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },
+    });
+    const cidrs = (cluster?.master_authorized_networks_config as { cidr_blocks: { cidr_block: string }[] }).cidr_blocks.map((b) => b.cidr_block);
+    expect(cidrs.length).toBeGreaterThan(0);
+    expect(cidrs.some((c) => c.endsWith('/0'))).toBe(false);
+    const [policy] = resourcesOf(tf, 'google_binary_authorization_policy');
+    expect(policy?.default_admission_rule).toEqual({
+      evaluation_mode: 'ALWAYS_DENY',
+      enforcement_mode: envName === 'prod' ? 'ENFORCED_BLOCK_AND_AUDIT_LOG' : 'DRYRUN_AUDIT_LOG_ONLY',
+    });
+    const patterns = (policy?.admission_whitelist_patterns as { name_pattern: string }[]).map((p) => p.name_pattern);
+    expect(patterns).toEqual(expect.arrayContaining([`europe-west4-docker.pkg.dev/acme-platform-${envName}/platform/*`, 'docker.io/library/kong:3.9.3', 'docker.io/nginxinc/nginx-unprivileged:1.28.3-alpine']));
+    expect(resourcesOf(tf, 'google_artifact_registry_repository')[0]).toMatchObject({ docker_config: { immutable_tags: true } });
+    // The metrics adapter's Kubernetes identity reads Cloud Monitoring (Workload Identity Federation).
+    expect(resourcesOf(tf, 'google_project_iam_member').find((m) => m.role === 'roles/monitoring.viewer' && String(m.member).startsWith('principal://'))?.member).toBe(
+      `principal://iam.googleapis.com/projects/\${data.google_project.project.number}/locations/global/workloadIdentityPools/\${google_container_cluster.gke_cluster_C5D95197.workload_identity_config[0].workload_pool}/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter`,
+    );
+    expect(Object.keys((tf as unknown as { output: Record<string, unknown> }).output)).toEqual(expect.arrayContaining(['cluster_endpoint', 'cluster_ca_certificate', 'cluster_location']));
+  });
 });
