@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { check } from '../../cli/commands/check.ts';
@@ -86,19 +86,28 @@ describe('npm run check', () => {
     expect(clock.stderr).toContain('PLATFORM_TODAY: "2026-13-01" is not a calendar date');
   });
 
-  it('fails once the waivers expire: each expired waiver is an error and the findings it covered are open again', async () => {
-    const dev = catalogWaivers().filter((w) => w.env === 'dev');
-    expect(dev.length, 'dev carries waivers to expire').toBeGreaterThan(0);
-    const before = await check(dir(), ['dev'], 'json', { output: join(dir(), 'before.json'), today: TODAY });
-    expect(before).toBe(0);
-    const waived = (JSON.parse(await readFile(join(dir(), 'before.json'), 'utf8')) as Json).findings.filter((f: Json) => f.status === 'waived');
-    const run = await cli(['check', '--out', dir(), '--env', 'dev'], { PLATFORM_TODAY: '2099-01-01' });
-    expect(run.code).toBe(2);
-    for (const f of waived) expect(run.stdout).toContain(`ERROR ${f.ruleId} dev ${f.target.address}\n`);
-    dev.forEach(({ waiver }, i) =>
-      expect(run.stdout).toContain(`ERROR WAIVER001 dev waivers[${i}]\n    the waiver of ${waiver.rule} on ${waiver.target} expired on ${waiver.expires}`),
+  it('fails once a waiver expires: the expired waiver is an error and the finding it covered is open again', async () => {
+    // A real finding to waive: dev's cluster with shielded nodes off, in a copy of the output.
+    const copy = join(dir(), 'expiring');
+    await Promise.all(['cdktf.out', 'dist'].map((d) => cp(join(dir(), d), join(copy, d), { recursive: true })));
+    const stackFile = join(copy, 'cdktf.out/stacks/platform-dev/cdk.tf.json');
+    const tf = JSON.parse(await readFile(stackFile, 'utf8')) as Json;
+    const [name, cluster] = Object.entries(tf.resource.google_container_cluster as Record<string, Json>)[0] ?? [];
+    if (!cluster) throw new Error('dev has no cluster');
+    cluster.enable_shielded_nodes = false;
+    await writeFile(stackFile, JSON.stringify(tf));
+    const address = `google_container_cluster.${name}`;
+    const waiving = await catalogModule(
+      'waiving',
+      `catalog.dev.waivers = [{ rule: 'GKE005', target: '${address}', reason: 'shielded nodes are off while the node image migration runs', expires: '2026-12-31' }];`,
     );
-    expect(run.stdout).toMatch(/\n\s+in: environments\/dev\.ts\n/);
+    const before = await cli(['check', '--out', copy, '--env', 'dev', '--catalog', waiving], { PLATFORM_TODAY: TODAY });
+    expect(before.code, before.stdout + before.stderr).toBe(0);
+    expect(before.stdout).toContain(`WAIVED GKE005 dev ${address}\n`);
+    const run = await cli(['check', '--out', copy, '--env', 'dev', '--catalog', waiving], { PLATFORM_TODAY: '2099-01-01' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(`ERROR GKE005 dev ${address}\n`);
+    expect(run.stdout).toContain(`ERROR WAIVER001 dev waivers[0]\n    the waiver of GKE005 on ${address} expired on 2026-12-31`);
     expect(run.stdout).not.toContain('WAIVED');
   });
 
