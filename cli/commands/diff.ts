@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from '../args.ts';
+import { parseCommandFlags } from '../command-flags.ts';
 import { diffTrees } from '../../review/synth-diff/synth-diff.ts';
 import { readSynthOutput } from '../../review/synth-diff/synth-tree-reader.ts';
 import { renderMarkdown } from '../../review/synth-diff/render-markdown.ts';
@@ -52,34 +52,23 @@ const Flags = z.object({
 type Flags = z.infer<typeof Flags>;
 
 function parseFlags(argv: readonly string[]): Flags | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        base: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        catalog: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message, DIFF_USAGE);
-  }
-  if (parsed.values.help) return 'help';
-  const result = Flags.safeParse(parsed.values);
-  if (!result.success) {
-    const name = (path: readonly PropertyKey[]): string => {
-      const [flag, index] = path;
-      const value = typeof index === 'number' && flag === 'env' ? parsed.values.env?.[index] : undefined;
-      return `--${String(flag)}${value === undefined ? '' : ` ${value}`}`;
-    };
-    throw new UsageError(result.error.issues.map((i) => `${name(i.path)}: ${i.message}`).join('\n'), DIFF_USAGE);
-  }
-  return result.data;
+  return parseCommandFlags(argv, {
+    usage: DIFF_USAGE,
+    options: {
+      base: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      catalog: { type: 'string' },
+    },
+    schema: Flags,
+    // `--env qa: must be an environment name`: name the offending value of a repeated flag.
+    flagOf: ([flag, index], values) => {
+      const env = values.env;
+      const value = typeof index === 'number' && flag === 'env' && Array.isArray(env) ? env[index] : undefined;
+      return `--${String(flag)}${value === undefined ? '' : ` ${String(value)}`}`;
+    },
+  });
 }
 
 const progress = (line: string): void => void process.stderr.write(`diff: ${line}\n`);

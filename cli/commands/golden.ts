@@ -7,9 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { UsageError } from '../args.ts';
+import { parseCommandFlags } from '../command-flags.ts';
 import { synthesize } from '../../review/synth-diff/synth-process.ts';
 import { assertReplaceableGolden, readSynthOutput, writeGoldenTree } from '../../review/synth-diff/synth-tree-reader.ts';
 import { goldenView } from '../../review/synth-diff/synth-tree.ts';
@@ -30,19 +29,14 @@ const Flags = z.object({
 });
 
 function parseFlags(argv: readonly string[]): z.infer<typeof Flags> | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message, GOLDEN_USAGE);
-  }
-  if (parsed.values.help) return 'help';
-  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument "${parsed.positionals[1]}"`, GOLDEN_USAGE);
-  const result = Flags.safeParse({ action: parsed.positionals[0], dir: parsed.values.dir });
-  if (!result.success) {
-    throw new UsageError(result.error.issues.map((i) => (i.path[0] === 'action' ? i.message : `--${i.path.join('.')}: ${i.message}`)).join('\n'), GOLDEN_USAGE);
-  }
-  return result.data;
+  return parseCommandFlags(argv, {
+    usage: GOLDEN_USAGE,
+    options: { dir: { type: 'string' } },
+    schema: Flags,
+    positionals: { max: 1 },
+    input: (values, positionals) => ({ action: positionals[0], dir: values.dir }),
+    flagOf: (path) => (path[0] === 'action' ? '' : `--${path.join('.')}`),
+  });
 }
 
 const progress = (line: string): void => void process.stderr.write(`golden: ${line}\n`);

@@ -5,11 +5,10 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { PlanJsonError } from '../../review/plan-review/plan-json.ts';
 import { DEFAULT_REVIEW_OPTIONS, GITHUB_COMMENT_LIMIT, REVIEW_FORMATS, reviewPlanText } from '../../review/plan-review/plan-review.ts';
-import { UsageError } from '../args.ts';
+import { parseCommandFlags } from '../command-flags.ts';
 
 export const PLAN_REVIEW_USAGE = `usage: platform plan-review <plan.json> [flags]
 
@@ -41,36 +40,28 @@ const Flags = z.object({
 type Flags = z.output<typeof Flags>;
 
 function parseFlags(argv: readonly string[]): Flags | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        format: { type: 'string' },
-        'max-chars': { type: 'string' },
-        'max-comments': { type: 'string' },
-        'out-dir': { type: 'string' },
-        title: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message, PLAN_REVIEW_USAGE);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}": plan-review reads one plan`, PLAN_REVIEW_USAGE);
-  const result = Flags.safeParse({
-    plan: positionals[0],
-    format: values.format,
-    maxChars: values['max-chars'],
-    maxComments: values['max-comments'],
-    outDir: values['out-dir'],
-    title: values.title,
+  return parseCommandFlags(argv, {
+    usage: PLAN_REVIEW_USAGE,
+    options: {
+      format: { type: 'string' },
+      'max-chars': { type: 'string' },
+      'max-comments': { type: 'string' },
+      'out-dir': { type: 'string' },
+      title: { type: 'string' },
+    },
+    schema: Flags,
+    positionals: { max: 1, tooMany: ': plan-review reads one plan' },
+    input: (values, [plan]) => ({
+      plan,
+      format: values.format,
+      maxChars: values['max-chars'],
+      maxComments: values['max-comments'],
+      outDir: values['out-dir'],
+      title: values.title,
+    }),
+    // Every message names its flag (or the plan) itself.
+    flagOf: () => '',
   });
-  if (!result.success) throw new UsageError(result.error.issues.map((i) => i.message).join('\n'), PLAN_REVIEW_USAGE);
-  return result.data;
 }
 
 const COMMENT_FILE = /^comment-\d+\.(md|txt)$/;

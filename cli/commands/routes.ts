@@ -3,12 +3,12 @@
  * catalog through the derived plan — what a reviewer reads to see what a catalog change does
  * to the edge. `--format mermaid` is README's request-path diagram (for prod).
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { ROUTE_TABLE_HEADERS, ROUTE_TABLE_LEGEND, routeRows, routesJson, routesMermaid } from '../../constructs/edge/route-report.ts';
 import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../../environments/load.ts';
 import { UsageError } from '../args.ts';
+import { parseCommandFlags } from '../command-flags.ts';
 import { table } from '../report-table.ts';
 
 export const ROUTES_FORMATS = ['table', 'json', 'mermaid'] as const;
@@ -35,27 +35,11 @@ const Flags = z.object({
 type Flags = z.infer<typeof Flags>;
 
 function parseFlags(argv: readonly string[]): Flags | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        env: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        catalog: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message, ROUTES_USAGE);
-  }
-  if (parsed.values.help) return 'help';
-  const result = Flags.safeParse(parsed.values);
-  if (!result.success) {
-    throw new UsageError(result.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n'), ROUTES_USAGE);
-  }
-  return result.data;
+  return parseCommandFlags(argv, {
+    usage: ROUTES_USAGE,
+    options: { env: { type: 'string', multiple: true }, format: { type: 'string' }, catalog: { type: 'string' } },
+    schema: Flags,
+  });
 }
 
 export async function run(argv: readonly string[]): Promise<number> {

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FOOTPRINT_BEGIN, FOOTPRINT_END, footprintBlock, footprintTable } from '../../cli/commands/footprint.ts';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { parseEnvironment } from '../../environments/load.ts';
 import type { EnvironmentInput } from '../../environments/schema.ts';
 import prod from '../../environments/prod.ts';
 import { planOf } from '../plan-fixtures.ts';
+import { ROOT, runCli, type CliRun } from '../cli-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const plans = (['dev', 'staging', 'prod'] as const).map(planOf);
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(join(ROOT, 'node_modules/.bin/tsx'), ['cli/main.ts', 'footprint', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(['footprint', ...args], { timeoutMs: 60_000 });
 
 describe('README footprint table', () => {
   it('is what `npm run footprint` generates from the catalog today', async () => {

@@ -3,29 +3,17 @@
  * (exactly what `npm start` writes), read back as the policies read it; and minimal mutations
  * of it for failing fixtures.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readArtifacts, type EnvironmentArtifacts, type Tier } from '../../policies/engine.ts';
+import { runCli, type CliRun } from '../cli-process.ts';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const TSX = join(ROOT, 'node_modules/.bin/tsx');
-
-export interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { ROOT, TSX, type CliRun as Run } from '../cli-process.ts';
 
 /** Runs `tsx cli/main.ts …` in the repository root. */
-export function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(TSX, ['cli/main.ts', ...args], { cwd: ROOT, timeout: 120_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+export function cli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+  return runCli(args, { env });
 }
 
 /** Synthesizes the given environments (no policies) into a fresh temporary output root. */

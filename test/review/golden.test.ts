@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { synthesize } from '../../review/synth-diff/synth-process.ts';
 import { GOLDEN_HINT, compareWithGolden } from '../../review/synth-diff/golden-compare.ts';
 import { readSynthOutput, writeGoldenTree } from '../../review/synth-diff/synth-tree-reader.ts';
 import { goldenView } from '../../review/synth-diff/synth-tree.ts';
+import { ROOT, runCli, type CliRun } from '../cli-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const GOLDEN = join(ROOT, 'test/golden');
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(TSX, ['cli/main.ts', ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(args);
 
 describe('golden outputs', () => {
   let tmp: string;

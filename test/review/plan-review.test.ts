@@ -3,18 +3,16 @@
 // triggers_replace both ways, delete, forget, move, a sensitive variable), and of an errored run.
 // Drift and unknown actions cannot be made with terraform_data (its refresh returns the stored
 // state unchanged; Terraform only emits actions it knows), so those cases edit a real plan's JSON.
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../cli/args.ts';
 import { run as runPlanReview } from '../../cli/commands/plan-review.ts';
 import { parsePlanJson, PlanJsonError } from '../../review/plan-review/plan-json.ts';
 import { DEFAULT_REVIEW_OPTIONS, reviewPlanText } from '../../review/plan-review/plan-review.ts';
 import { SKIP_REASON, skipWithoutTerraform, TerraformDir } from './fixtures/plan-review/terraform.ts';
+import { runCli, type CliRun } from '../cli-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 const SECRET_BEFORE = 'hunter2-alpha-7f3a';
 const SECRET_AFTER = 'hunter2-bravo-9c1d';
@@ -87,19 +85,7 @@ resource "terraform_data" "guarded" {
 }
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(TSX, ['cli/main.ts', 'plan-review', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (...args: string[]): Promise<CliRun> => runCli(['plan-review', ...args], { timeoutMs: 60_000 });
 
 function markdown(planText: string): string {
   const parts = reviewPlanText(planText, 'plan.json');
@@ -311,7 +297,7 @@ describe.skipIf(skipWithoutTerraform)(`plan-review on real terraform plans${SKIP
 
   describe('the CLI', () => {
     /** run() in this process, its stdout and stderr captured. */
-    async function runCaptured(args: readonly string[]): Promise<Run> {
+    async function runCaptured(args: readonly string[]): Promise<CliRun> {
       let stdout = '';
       let stderr = '';
       const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));

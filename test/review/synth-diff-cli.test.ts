@@ -39,7 +39,7 @@ function catalog(machineType: string, maxReplicas: number, broken = false): stri
   gcp: { projectId: 'acme-qa', region: 'europe-west4', zones: ['europe-west4-a'], labels: { env: 'qa' } },
   network: {
     vpcName: 'platform-qa', nodeCidr: '10.10.0.0/20', podCidr: '${broken ? '10.12.0.0/33' : '10.12.0.0/16'}', serviceCidr: '10.13.0.0/20',
-    controlPlaneCidr: '172.16.10.0/28', authorizedNetworks: [{ name: 'anywhere', cidr: '0.0.0.0/0' }],
+    controlPlaneCidr: '172.16.10.0/28', authorizedNetworks: [{ name: 'corp', cidr: '203.0.113.0/24' }],
   },
   gke: {
     clusterName: 'platform-qa', locationType: 'zonal', releaseChannel: 'REGULAR',
