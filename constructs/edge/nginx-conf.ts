@@ -51,69 +51,38 @@ function routeDirectives(route: RoutePlan, scale: number): string[] {
     `${directive} X-Forwarded-Proto $edge_forwarded_proto;`,
     `${directive} X-Request-ID $request_id;`,
   ];
+  const proxied = (headers: readonly string[], timeouts: readonly string[]): string[] => [
+    ...common,
+    `proxy_pass http://${up};`,
+    'proxy_http_version 1.1;',
+    ...forwarded('proxy_set_header'),
+    ...headers,
+    `proxy_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`,
+    ...timeouts,
+  ];
+  // A stream may be silent for its idle limit (or until its first byte): every timeout on it waits that long.
+  const stream = d(streamReadSec(route));
+  const streamTimeouts = (prefix: 'proxy' | 'grpc'): string[] => [
+    `${prefix}_read_timeout ${stream};`,
+    `${prefix}_send_timeout ${stream};`,
+    ...(prefix === 'grpc' ? [`client_body_timeout ${stream};`] : []),
+    `send_timeout ${stream};`,
+    `${prefix}_socket_keepalive on;`,
+  ];
   switch (route.protocol) {
-    case 'grpc': {
-      const stream = d(streamReadSec(route));
-      return [
-        ...common,
-        `grpc_pass grpc://${up};`,
-        ...forwarded('grpc_set_header'),
-        `grpc_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`,
-        `grpc_read_timeout ${stream};`,
-        `grpc_send_timeout ${stream};`,
-        `client_body_timeout ${stream};`,
-        `send_timeout ${stream};`,
-        'grpc_socket_keepalive on;',
-      ];
-    }
-    case 'websocket': {
-      const stream = d(streamReadSec(route));
-      return [
-        ...common,
-        `proxy_pass http://${up};`,
-        'proxy_http_version 1.1;',
-        ...forwarded('proxy_set_header'),
-        'proxy_set_header Upgrade $http_upgrade;',
-        'proxy_set_header Connection $connection_upgrade;',
-        `proxy_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`,
-        `proxy_read_timeout ${stream};`,
-        `proxy_send_timeout ${stream};`,
-        `send_timeout ${stream};`,
-        'proxy_socket_keepalive on;',
-      ];
-    }
-    case 'sse': {
-      const stream = d(streamReadSec(route));
-      return [
-        ...common,
-        `proxy_pass http://${up};`,
-        'proxy_http_version 1.1;',
-        ...forwarded('proxy_set_header'),
-        'proxy_set_header Connection "";',
-        // Every event goes out as it arrives: no response buffering, no cache, no compression.
-        'proxy_buffering off;',
-        'proxy_cache off;',
-        'gzip off;',
-        `proxy_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`,
-        `proxy_read_timeout ${stream};`,
-        `proxy_send_timeout ${stream};`,
-        `send_timeout ${stream};`,
-        'proxy_socket_keepalive on;',
-      ];
-    }
+    case 'grpc':
+      return [...common, `grpc_pass grpc://${up};`, ...forwarded('grpc_set_header'), `grpc_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`, ...streamTimeouts('grpc')];
+    case 'websocket':
+      return proxied(['proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header Connection $connection_upgrade;'], streamTimeouts('proxy'));
+    case 'sse':
+      // Every event goes out as it arrives: no response buffering, no cache, no compression.
+      return proxied(['proxy_set_header Connection "";', 'proxy_buffering off;', 'proxy_cache off;', 'gzip off;'], streamTimeouts('proxy'));
     case 'http':
     case 'events':
-      return [
-        ...common,
-        `proxy_pass http://${up};`,
-        'proxy_http_version 1.1;',
-        ...forwarded('proxy_set_header'),
-        'proxy_set_header Connection "";',
-        `proxy_connect_timeout ${d(CONNECT_TIMEOUT_SEC)};`,
-        `proxy_read_timeout ${d(t.totalSec)};`,
-        `proxy_send_timeout ${d(t.totalSec)};`,
-        `client_body_timeout ${d(t.idleSec)};`,
-      ];
+      return proxied(
+        ['proxy_set_header Connection "";'],
+        [`proxy_read_timeout ${d(t.totalSec)};`, `proxy_send_timeout ${d(t.totalSec)};`, `client_body_timeout ${d(t.idleSec)};`],
+      );
   }
 }
 
