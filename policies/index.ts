@@ -12,6 +12,7 @@ import { IAM_GRANT_RULES } from './rules/iam-grants.ts';
 import { noWorldAdminPorts } from './rules/firewall-admin-ports.ts';
 import { remoteStateInProduction } from './rules/state-backend.ts';
 import { deadLettersKept } from './rules/pubsub-dead-letters.ts';
+import { ARTIFACT_REGISTRY_RULES } from './rules/artifact-registry.ts';
 import { containerResources } from './rules/container-resources.ts';
 import { gpuIsolation } from './rules/gpu-isolation.ts';
 import { hpaTarget } from './rules/hpa-target.ts';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   noWorldAdminPorts,
   remoteStateInProduction,
   deadLettersKept,
+  ...ARTIFACT_REGISTRY_RULES,
   ...[containerResources, gpuIsolation, hpaTarget, containerProbes, ...SECURITY_CONTEXT_RULES, ...HOST_ACCESS_RULES, ...IMAGE_RULES, noAutomountedToken].sort(byId),
   ...EDGE_RULES,
   ...PUBLIC_ENTRY_RULES,

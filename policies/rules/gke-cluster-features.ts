@@ -152,6 +152,80 @@ export const noDefaultNodePool: Rule = {
   ),
 };
 
+export const managedPrometheus: Rule = {
+  id: 'GKE013',
+  severity: 'error',
+  description: 'GKE clusters run Google Managed Prometheus (the gateway HPA and PodMonitorings need it)',
+  rationale:
+    'The edge gateway scales on its open connections, a Prometheus gauge that only Managed Prometheus collects (from the PodMonitoring the charts ship); without it that HPA never sees its metric.',
+  remediation: 'set monitoring_config.managed_prometheus.enabled = true',
+  equivalents: {},
+  catalogKeys: ['gke'],
+  check: eachResource(CLUSTER, (r) =>
+    get(block(get(block(r.values.monitoring_config), 'managed_prometheus')), 'enabled') === true
+      ? undefined
+      : { message: 'Managed Prometheus is off: PodMonitorings are not scraped', remediation: 'set monitoring_config.managed_prometheus.enabled = true' },
+  ),
+};
+
+export const securityPosture: Rule = {
+  id: 'GKE014',
+  severity: 'error',
+  description: 'GKE clusters audit workload configuration and scan images for vulnerabilities (security posture)',
+  rationale:
+    'Security posture reports misconfigured workloads and known vulnerabilities in the images that run, continuously, where a deploy-time check would see each image once.',
+  remediation: 'set security_posture_config { mode = "BASIC", vulnerability_mode = "VULNERABILITY_BASIC" } (or ENTERPRISE)',
+  equivalents: {},
+  catalogKeys: ['gke'],
+  check: eachResource(CLUSTER, (r) => {
+    const posture = block(r.values.security_posture_config);
+    const mode = get(posture, 'mode');
+    const vulnerability = get(posture, 'vulnerability_mode');
+    if ((mode === 'BASIC' || mode === 'ENTERPRISE') && typeof vulnerability === 'string' && vulnerability !== 'VULNERABILITY_DISABLED') return undefined;
+    return {
+      message: `security posture is ${JSON.stringify(mode ?? 'unset')} with vulnerability scanning ${JSON.stringify(vulnerability ?? 'unset')}`,
+      remediation: 'set security_posture_config { mode = "BASIC", vulnerability_mode = "VULNERABILITY_BASIC" }',
+    };
+  }),
+};
+
+export const binaryAuthorization: Rule = {
+  id: 'GKE015',
+  severity: 'error',
+  description: 'GKE clusters admit images through Binary Authorization: a deny-by-default project policy, enforced in production',
+  rationale:
+    'Without an admission policy any image anyone can push or name runs in the cluster. The project policy allows the environment registry and the pinned vendor images only; lower tiers run it in dry run so what production would block shows up in their audit logs first.',
+  remediation:
+    'set binary_authorization.evaluation_mode = "PROJECT_SINGLETON_POLICY_ENFORCE" and a google_binary_authorization_policy whose default rule denies (enforced in production)',
+  equivalents: { checkov: ['CKV_GCP_66'] },
+  catalogKeys: ['gke'],
+  check: eachResource(CLUSTER, (r, artifacts) => {
+    if (get(block(r.values.binary_authorization), 'evaluation_mode') !== 'PROJECT_SINGLETON_POLICY_ENFORCE') {
+      return {
+        message: 'the cluster does not evaluate a Binary Authorization policy',
+        remediation: 'set binary_authorization.evaluation_mode = "PROJECT_SINGLETON_POLICY_ENFORCE"',
+      };
+    }
+    const policy = artifacts.terraform.resources.find((p) => p.type === 'google_binary_authorization_policy');
+    const rule = block(policy?.values.default_admission_rule);
+    const evaluation = get(rule, 'evaluation_mode');
+    if (policy === undefined || (evaluation !== 'ALWAYS_DENY' && evaluation !== 'REQUIRE_ATTESTATION')) {
+      return {
+        message: policy === undefined ? 'no google_binary_authorization_policy: the project default admits every image' : `the default admission rule is ${JSON.stringify(evaluation)}: every image is admitted`,
+        remediation: 'add a google_binary_authorization_policy whose default_admission_rule denies (ALWAYS_DENY) or requires attestations',
+      };
+    }
+    // The tier comes from the catalog; an environment missing from it is judged as production.
+    if (artifacts.tier !== undefined && artifacts.tier !== 'production') return undefined;
+    return get(rule, 'enforcement_mode') === 'ENFORCED_BLOCK_AND_AUDIT_LOG'
+      ? undefined
+      : {
+          message: `production runs the admission policy as ${JSON.stringify(get(rule, 'enforcement_mode'))}: nothing is blocked`,
+          remediation: 'set default_admission_rule.enforcement_mode = "ENFORCED_BLOCK_AND_AUDIT_LOG" in production',
+        };
+  }),
+};
+
 export const GKE_CLUSTER_FEATURE_RULES: readonly Rule[] = [
   workloadIdentity,
   shieldedNodes,
@@ -160,4 +234,7 @@ export const GKE_CLUSTER_FEATURE_RULES: readonly Rule[] = [
   clusterLogging,
   clusterMonitoring,
   noDefaultNodePool,
+  managedPrometheus,
+  securityPosture,
+  binaryAuthorization,
 ];
