@@ -3,8 +3,8 @@
  * reading the config the edge renderers wrote (embedded in a ConfigMap, byte for byte what
  * `dist/<env>/edge/` holds), plus what their design needs around them: the certificate of
  * Nginx's HTTP/2 listener (cert-manager, self-signed: the GLB does not verify it), the scrape of
- * the gateway's metrics by Google Managed Prometheus (its HPA scales on open connections), and
- * JWT validation at the workloads Kong fronts (Kong OSS cannot fetch a JWKS).
+ * the gateway's metrics by Google Managed Prometheus (its HPA scales on open connections). JWT
+ * validation at the workloads Kong fronts (Kong OSS cannot fetch a JWKS) is the mesh chart's.
  */
 import { createHash } from 'node:crypto';
 import { ApiObject, Chart, Size, type App, type ChartProps } from 'cdk8s';
@@ -13,7 +13,6 @@ import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manage
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import type { EdgeFile } from '../constructs/edge/edge-configs.ts';
 import { EdgeProxy } from '../constructs/k8s/edge-proxy.ts';
-import { WorkloadJwt } from '../constructs/mesh/workload-jwt.ts';
 
 /** ConfigMap per rendered file; the names README's request-path table documents. */
 export const EDGE_CONFIG_MAPS: Readonly<Record<EdgeFile, string>> = {
@@ -61,10 +60,8 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
       issuerRef: { name: 'edge-self-signed', kind: 'Issuer' },
     },
   });
-  for (const [id, model] of [['tls-issuer', issuer], ['tls-certificate', certificate]] as const) {
-    model.validate();
-    new ApiObject(chart, id, model.toJSON());
-  }
+  // Typed by cert-manager's own models; their schemas are checked in the tests (synth stays fast).
+  for (const [id, model] of [['tls-issuer', issuer], ['tls-certificate', certificate]] as const) new ApiObject(chart, id, model.toJSON());
   new EdgeProxy(chart, 'nginx', {
     plan: nginx,
     namespace: ns,
@@ -84,7 +81,7 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     liveness: kplus.Probe.fromHttpGet('/healthz', { port: nginx.ports.http }),
     // Endpoints leave the NEG first; then the image's stop signal (SIGQUIT) drains gracefully.
     preStop: ['/bin/sh', '-c', `sleep ${nginx.preStopSec}`],
-    podAnnotations: { 'platform.acme.example/config-checksum': checksum(configs['nginx.conf']) },
+    podAnnotations: { [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['nginx.conf']) },
     serviceAnnotations: {
       'cloud.google.com/neg': '{"ingress": true}',
       // The GLB speaks HTTP/2 (over TLS) to this port: gRPC's backend.
@@ -152,7 +149,7 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     readiness: kplus.Probe.fromHttpGet('/status/ready', { port: kong.ports.status }),
     liveness: kplus.Probe.fromHttpGet('/status', { port: kong.ports.status }),
     preStop: ['kong', 'quit', `--wait=${kong.preStopSec}`],
-    podAnnotations: { 'platform.acme.example/config-checksum': checksum(configs['kong.yml']) },
+    podAnnotations: { [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['kong.yml']) },
   });
 
   // --- The edge gateway: hot-reloads its routes (the ConfigMap is mounted as a directory).
@@ -188,6 +185,8 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
       },
     ],
     readiness: kplus.Probe.fromHttpGet('/readyz', { port: gateway.ports.admin }),
+    // Google Managed Prometheus is outside the mesh: its scrapes reach the admin port past the sidecar (STRICT mTLS would refuse them).
+    podAnnotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': String(gateway.ports.admin) },
     liveness: kplus.Probe.fromHttpGet('/healthz', { port: gateway.ports.admin }),
     serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': gateway.googleServiceAccount.email },
     extraMetrics: [
@@ -209,26 +208,5 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     },
   });
 
-  // --- JWT at the workloads Kong fronts.
-  const principal = (namespace: string, sa: string): string => `${env.mesh.trustDomain}/ns/${namespace}/sa/${sa}`;
-  for (const route of plan.routes) {
-    if (route.via !== 'kong' || route.auth.type !== 'jwt' || !route.upstream) continue;
-    const workload = plan.workloads.workloads.find((w) => w.name === route.upstream?.service);
-    if (!workload) continue;
-    const callers = env.services.find((s) => s.name === workload.name)?.callers ?? [];
-    new WorkloadJwt(chart, `jwt-${workload.namespace}-${workload.name}`, {
-      namespace: workload.namespace,
-      name: workload.name,
-      selector: { 'app.kubernetes.io/name': workload.name },
-      issuer: route.auth.issuer,
-      jwksUri: route.auth.jwksUri,
-      audiences: route.auth.audiences,
-      frontingPrincipal: principal(ns, kong.name),
-      callerPrincipals: callers.flatMap((c) => {
-        const caller = plan.workloads.workloads.find((w) => w.name === c);
-        return caller ? [principal(caller.namespace, caller.serviceAccount)] : [];
-      }),
-    });
-  }
   return chart;
 }

@@ -1,6 +1,7 @@
 /**
- * The Kubernetes side of one environment: a `namespaces` chart, then the `workloads` and `edge`
- * charts that depend on it (so ordered output applies cleanly with `kubectl apply -f dist/<env>/`),
+ * The Kubernetes side of one environment: a `namespaces` chart (with each namespace's quota,
+ * limits and ingress isolation), then the `workloads`, `edge`, `entry`, `cluster-addons` and
+ * `mesh` charts that depend on it (so ordered output applies cleanly with `kubectl apply -f dist/<env>/`),
  * and the rendered edge configs beside them in `dist/<env>/edge/` — the same texts the edge
  * chart's ConfigMaps embed.
  */
@@ -15,6 +16,12 @@ import { EDGE_FILES, renderEdgeConfigs, type EdgeFile } from '../constructs/edge
 import { buildEdgeChart } from './edge-chart.ts';
 import { buildEntryChart } from './entry-chart.ts';
 import { MetricsAdapter } from '../constructs/k8s/metrics-adapter.ts';
+import { NamespaceQuota } from '../constructs/k8s/namespace-quota.ts';
+import { planNamespaceQuotas } from '../constructs/k8s/namespace-plan.ts';
+import { IngressPolicy } from '../constructs/k8s/ingress-policy.ts';
+import { planNetworkPolicies } from '../constructs/k8s/network-plan.ts';
+import { planSpread, spreadDeployments } from '../constructs/k8s/topology-spread.ts';
+import { buildMeshChart } from './mesh-chart.ts';
 
 export interface ChartsApp {
   readonly app: App;
@@ -28,14 +35,20 @@ export function buildChartsApp(plan: PlatformPlan, outdir: string): App {
 
 export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
-  const labels = { 'platform.acme.example/environment': plan.env.name };
+  const environmentLabel = `${plan.workloads.labelPrefix}/environment`;
+  const labels = { [environmentLabel]: plan.env.name };
 
   const namespaces = new Chart(app, 'namespaces', { labels, disableResourceNameHashes: true });
   const namespaceLabels = (name: string): Record<string, string> =>
-    plan.workloads.namespaces.find((n) => n.name === name)?.labels ?? { 'istio-injection': 'enabled', 'platform.acme.example/environment': plan.env.name };
+    plan.workloads.namespaces.find((n) => n.name === name)?.labels ?? { 'istio-injection': 'enabled', [environmentLabel]: plan.env.name };
   for (const name of [...new Set([...plan.workloads.namespaces.map((n) => n.name), plan.edge.namespace])].sort()) {
     new kplus.Namespace(namespaces, name, { metadata: { name, labels: namespaceLabels(name) } });
   }
+  // Each namespace's quota and limits, default-deny ingress and the allows the catalog implies.
+  for (const q of planNamespaceQuotas(plan)) new NamespaceQuota(namespaces, `quota-${q.namespace}`, q);
+  const networkPolicies = planNetworkPolicies(plan);
+  const adapterNamespace = plan.addons.metricsAdapter.namespace;
+  for (const p of networkPolicies.filter((n) => n.namespace !== adapterNamespace)) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
 
   const workloads = new Chart(app, 'workloads', { labels, disableResourceNameHashes: true });
   workloads.addDependency(namespaces);
@@ -51,6 +64,13 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   // come as pinned Helm releases in the k8s-<env> stack): the metrics adapter the HPAs need.
   const addons = new Chart(app, 'cluster-addons', { labels, disableResourceNameHashes: true });
   new MetricsAdapter(addons, 'metrics-adapter', plan.addons.metricsAdapter);
+  // Its namespace is created here (outside the mesh), so its isolation follows it.
+  for (const p of networkPolicies.filter((n) => n.namespace === adapterNamespace)) new IngressPolicy(addons, `ingress-${p.namespace}-${p.name}`, p);
+
+  // Istio policy: mTLS, authorization per service, sidecar scopes, traffic rules (dist/<env>/0005-mesh.yaml).
+  buildMeshChart(app, plan, { labels }).addDependency(namespaces);
+  // Every Deployment of every chart, over zones and nodes.
+  spreadDeployments(app, planSpread(plan.nodes.nodeLocations.length));
   return { app, edgeConfigs };
 }
 

@@ -1,6 +1,6 @@
 /** dev: one zone, small spot nodes, GPUs from zero, WAF in preview, local Terraform state. */
 import type { EnvironmentInput } from './schema.ts';
-import { services, topics } from './services.ts';
+import { namespaces, services, topics } from './services.ts';
 
 const dev: EnvironmentInput = {
   name: 'dev',
@@ -61,6 +61,7 @@ const dev: EnvironmentInput = {
     },
   },
   mesh: { mtls: 'STRICT' },
+  kubernetes: { namespaces },
   topics,
   services,
   overrides: {

@@ -1,6 +1,6 @@
 /** prod: regional across three zones, larger on-demand pools, strict WAF, GCS state, DLQs everywhere. */
 import type { EnvironmentInput } from './schema.ts';
-import { services, topics } from './services.ts';
+import { namespaces, services, topics } from './services.ts';
 
 const prod: EnvironmentInput = {
   name: 'prod',
@@ -65,12 +65,14 @@ const prod: EnvironmentInput = {
     sslPolicy: { minTlsVersion: 'TLS_1_2', profile: 'RESTRICTED' },
   },
   mesh: { mtls: 'STRICT' },
+  kubernetes: { namespaces },
   topics,
   services,
   overrides: {
     'orders-api': { autoscaling: { minReplicas: 3, maxReplicas: 30 } },
     chat: { autoscaling: { minReplicas: 3, maxReplicas: 20 } },
     'llm-inference': { autoscaling: { minReplicas: 2, maxReplicas: 8 } },
+    'event-enricher': { autoscaling: { minReplicas: 2 } },
   },
 };
 

@@ -18,6 +18,8 @@ import { EdgeSchema, MeshSchema } from './schema/edge.ts';
 import { TopicSchema } from './schema/topics.ts';
 import { ServiceInputSchema, ServiceOverrideSchema, type ServiceOverride } from './schema/service.ts';
 import { checkEnvironment } from './schema/checks.ts';
+import { KubernetesSchema } from './schema/kubernetes.ts';
+import { checkKubernetes } from './schema/kubernetes-checks.ts';
 import { WaiverSchema } from './schema/waivers.ts';
 
 export { PROTOCOLS, SERVICE_KINDS, TIERS, type Auth, type Protocol, type ServiceKind } from './schema/primitives.ts';
@@ -36,6 +38,8 @@ const EnvironmentInputSchema = z.object({
   gke: GkeSchema,
   edge: EdgeSchema,
   mesh: MeshSchema,
+  /** The label prefix and per-namespace settings (callers allowed in, quotas). */
+  kubernetes: KubernetesSchema,
   topics: z.array(TopicSchema).default([]),
   services: z.array(ServiceInputSchema).default([]),
   /** Per-environment values for catalog services, keyed by service name (image, scale, size). */
@@ -48,8 +52,16 @@ export type EnvironmentInput = z.input<typeof EnvironmentInputSchema>;
 type ParsedInput = z.output<typeof EnvironmentInputSchema>;
 type ParsedService = ParsedInput['services'][number];
 
+/** A canary release from an environment's overrides: the image (the service's image name, another tag or digest) and its share of traffic. */
+export interface Canary {
+  readonly image: { readonly name: string; readonly tag?: string; readonly digest?: string };
+  /** Percent of the service's in-mesh requests the canary gets (0–100). */
+  readonly weight: number;
+}
+
 /** A service with everything derived from protocol and overrides filled in. */
 export type Service = Omit<ParsedService, 'timeouts' | 'route'> & {
+  readonly canary?: Canary;
   readonly timeouts: { readonly requestSec: number; readonly idleSec: number; readonly maxStreamSec: number };
   readonly route?: {
     readonly host: string;
@@ -98,6 +110,9 @@ function resolveService(svc: ParsedService, override: ServiceOverride | undefine
     autoscaling: { ...svc.autoscaling, ...stripUndefined(override?.autoscaling) },
     resources: { ...svc.resources, ...stripUndefined(override?.resources) },
     timeouts: { requestSec, idleSec, maxStreamSec },
+    ...(override?.canary
+      ? { canary: { image: { name: svc.image.name, tag: override.canary.image.tag, digest: override.canary.image.digest }, weight: override.canary.weight } }
+      : {}),
     ...(route
       ? {
           route: {
@@ -127,5 +142,6 @@ export const EnvironmentSchema = EnvironmentInputSchema.transform((input, ctx): 
     services: services.map((s) => resolveService(s, overrides[s.name], defaultHost)),
   };
   checkEnvironment(env, ctx, overrides);
+  checkKubernetes(env, ctx, overrides);
   return env;
 });

@@ -94,3 +94,15 @@ export const topics: NonNullable<EnvironmentInput['topics']> = [
     subscriptions: [{ name: 'order-events-enricher', ordering: true, deadLetter: {} }],
   },
 ];
+
+/**
+ * Who may call into each namespace besides its own services (the edge proxies reach routed
+ * services regardless): every cross-namespace caller above must be admitted here.
+ */
+export const namespaces: NonNullable<NonNullable<EnvironmentInput['kubernetes']>['namespaces']> = {
+  // inventory (commerce) is called by event-enricher (events).
+  commerce: { callersFrom: ['events'] },
+  events: { callersFrom: [] },
+  ml: { callersFrom: [] },
+  realtime: { callersFrom: [] },
+};

@@ -1,6 +1,6 @@
 /** staging: prod's shape at a smaller size — regional, GCS state, WAF enforcing. */
 import type { EnvironmentInput } from './schema.ts';
-import { services, topics } from './services.ts';
+import { namespaces, services, topics } from './services.ts';
 
 const staging: EnvironmentInput = {
   name: 'staging',
@@ -57,11 +57,14 @@ const staging: EnvironmentInput = {
     sslPolicy: { minTlsVersion: 'TLS_1_2', profile: 'MODERN' },
   },
   mesh: { mtls: 'STRICT' },
+  kubernetes: { namespaces },
   topics,
   services,
   overrides: {
     'orders-api': { image: { tag: '1.9.0-rc.1' }, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
     'llm-inference': { autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+    // The next chat release takes a fifth of the WebSocket sessions before it replaces 0.9.4.
+    chat: { canary: { image: { tag: '0.10.0' }, weight: 20 } },
   },
 };
 

@@ -23,6 +23,9 @@ import { IMAGE_RULES } from './rules/container-images.ts';
 import { noAutomountedToken } from './rules/service-account-token.ts';
 import { EDGE_RULES } from './rules/edge-rules.ts';
 import { PUBLIC_ENTRY_RULES } from './rules/public-entry-armor.ts';
+import { WORKLOAD_AVAILABILITY_RULES } from './rules/workload-availability.ts';
+import { ingressIsolated } from './rules/network-isolation.ts';
+import { MESH_RULES } from './rules/mesh-policies.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -33,7 +36,8 @@ export const RULES: readonly Rule[] = [
   remoteStateInProduction,
   deadLettersKept,
   ...ARTIFACT_REGISTRY_RULES,
-  ...[containerResources, gpuIsolation, hpaTarget, containerProbes, ...SECURITY_CONTEXT_RULES, ...HOST_ACCESS_RULES, ...IMAGE_RULES, noAutomountedToken].sort(byId),
+  ...[containerResources, gpuIsolation, hpaTarget, containerProbes, ...SECURITY_CONTEXT_RULES, ...HOST_ACCESS_RULES, ...IMAGE_RULES, noAutomountedToken, ...WORKLOAD_AVAILABILITY_RULES, ingressIsolated].sort(byId),
   ...EDGE_RULES,
   ...PUBLIC_ENTRY_RULES,
+  ...MESH_RULES,
 ];

@@ -30,6 +30,10 @@ export interface MetricsAdapterPlan {
   readonly role: string;
   /** `principal://…/subject/ns/<ns>/sa/<sa>` needs the project number: filled in by the platform stack. */
   readonly subject: string;
+  /** The port it serves the metrics APIs on (unprivileged; the Service maps 443 to it). The API server calls it here. */
+  readonly port: number;
+  /** Every HPA on an External or Prometheus metric depends on it: production runs two. */
+  readonly replicas: number;
 }
 
 export interface ClusterAddonsPlan {
@@ -51,6 +55,8 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
     image: METRICS_ADAPTER_IMAGE,
     role: 'roles/monitoring.viewer',
     subject: 'ns/custom-metrics/sa/custom-metrics-stackdriver-adapter',
+    port: 6443,
+    replicas: env.tier === 'production' ? 2 : 1,
   };
   const istioRepo = 'https://istio-release.storage.googleapis.com/charts';
   const helm: HelmReleasePlan[] = [

@@ -78,7 +78,12 @@ export class EdgeProxy extends Construct {
       automountServiceAccountToken: false,
       terminationGracePeriod: Duration.seconds(plan.terminationGracePeriodSec),
       securityContext: { ensureNonRoot: true, user: plan.uid, group: plan.uid, fsGroup: plan.uid },
-      initContainers: props.initContainers?.map((c) => ({ ...c, securityContext: hardenedSecurityContext(plan.uid), resources })),
+      initContainers: props.initContainers?.map((c) => ({
+        ...c,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        securityContext: hardenedSecurityContext(plan.uid),
+        resources,
+      })),
       containers: [
         {
           name: plan.name,

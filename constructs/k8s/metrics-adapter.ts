@@ -17,6 +17,7 @@ import {
   KubeClusterRoleBinding,
   KubeDeployment,
   KubeNamespace,
+  KubePodDisruptionBudget,
   KubeRoleBinding,
   KubeService,
   KubeServiceAccount,
@@ -24,7 +25,6 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { MetricsAdapterPlan } from './cluster-addons-plan.ts';
 
-const PORT = 6443;
 const UID = 65534;
 const APP = { 'app.kubernetes.io/name': 'custom-metrics-stackdriver-adapter', 'app.kubernetes.io/part-of': 'api-platform' };
 
@@ -59,14 +59,14 @@ export class MetricsAdapter extends Construct {
       name: 'adapter',
       image: plan.image,
       imagePullPolicy: 'IfNotPresent',
-      command: ['/adapter', '--use-new-resource-model=true', '--fallback-for-container-metrics=true', `--secure-port=${PORT}`, '--cert-dir=/tmp/certs'],
-      ports: [{ name: 'https', containerPort: PORT }],
+      command: ['/adapter', '--use-new-resource-model=true', '--fallback-for-container-metrics=true', `--secure-port=${plan.port}`, '--cert-dir=/tmp/certs'],
+      ports: [{ name: 'https', containerPort: plan.port }],
       resources: {
         requests: { cpu: Quantity.fromString('250m'), memory: Quantity.fromString('200Mi') },
         limits: { memory: Quantity.fromString('400Mi') },
       },
-      readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(PORT), scheme: 'HTTPS' }, periodSeconds: 10 },
-      livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(PORT), scheme: 'HTTPS' }, periodSeconds: 20, failureThreshold: 3 },
+      readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(plan.port), scheme: 'HTTPS' }, periodSeconds: 10 },
+      livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(plan.port), scheme: 'HTTPS' }, periodSeconds: 20, failureThreshold: 3 },
       securityContext: {
         runAsNonRoot: true,
         runAsUser: UID,
@@ -82,7 +82,7 @@ export class MetricsAdapter extends Construct {
     new KubeDeployment(this, 'deployment', {
       metadata: { name: plan.serviceAccount, namespace: ns, labels: APP },
       spec: {
-        replicas: 1,
+        replicas: plan.replicas,
         selector: { matchLabels: APP },
         template: {
           // It serves the custom and external metrics APIs: it must talk to the API server (K8S016).
@@ -96,9 +96,14 @@ export class MetricsAdapter extends Construct {
         },
       },
     });
+    // maxUnavailable 1: a node drain can always evict one replica.
+    new KubePodDisruptionBudget(this, 'disruption-budget', {
+      metadata: { name: plan.serviceAccount, namespace: ns, labels: APP },
+      spec: { maxUnavailable: IntOrString.fromNumber(1), selector: { matchLabels: APP } },
+    });
     new KubeService(this, 'service', {
       metadata: { name: plan.serviceAccount, namespace: ns, labels: APP },
-      spec: { type: 'ClusterIP', selector: APP, ports: [{ name: 'https', port: 443, targetPort: IntOrString.fromNumber(PORT), protocol: 'TCP', appProtocol: 'https' }] },
+      spec: { type: 'ClusterIP', selector: APP, ports: [{ name: 'https', port: 443, targetPort: IntOrString.fromNumber(plan.port), protocol: 'TCP', appProtocol: 'https' }] },
     });
     const apiService = (group: string, version: string, versionPriority: number): void => {
       new KubeApiService(this, `api-${version}-${group.split('.')[0]}`, {

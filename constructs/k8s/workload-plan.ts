@@ -1,8 +1,10 @@
 /**
  * WorkloadPlan: per catalog service, what Kubernetes runs — namespace, image reference,
- * replicas, autoscaling metrics, GPU placement, identities. Pure (no cdk8s imports).
+ * replicas, autoscaling metrics, GPU placement, identities, how it drains and how many pods a
+ * disruption may take, and its canary when the environment declares one. Pure (no cdk8s imports).
  */
 import type { Environment, Protocol, Service, ServiceKind } from '../../environments/schema.ts';
+import { canaryReplicas, platformKey } from '../../environments/schema/kubernetes.ts';
 import { ACCELERATOR_LABEL, GPU_TAINT } from '../gcp/node-plan.ts';
 import { serviceAccountId } from '../gcp/service-account-id.ts';
 
@@ -22,11 +24,38 @@ export type ScalingMetric =
   | { readonly type: 'pubsub-backlog'; readonly subscription: string; readonly averageValue: number }
   | { readonly type: 'gpu-duty-cycle'; readonly averageValue: number };
 
+/** How a pod leaves: endpoints go first (preStop), then in-flight work drains, inside the grace period. */
+export interface DrainPlan {
+  /** Seconds the pod keeps serving after it is marked terminating, while endpoints leave every proxy. */
+  readonly preStopSec: number;
+  /** Seconds in-flight requests (REST) or open streams get once the process is told to stop. */
+  readonly drainSec: number;
+  /** preStop + drain + margin: the kubelet kills the pod after this. */
+  readonly terminationGracePeriodSec: number;
+}
+
+/** A canary release: a second Deployment of the same service, its own autoscaler and budget. */
+export interface CanaryPlan {
+  /** Deployment, HPA and PDB name: `<service>-canary`. */
+  readonly name: string;
+  readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  /** Percent of in-mesh requests routed to the canary subset. */
+  readonly weight: number;
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** Pinned references (a digest, or a tag other than latest) never change: pull once per node. */
+export type ImagePullPolicy = 'IfNotPresent' | 'Always';
+
 export interface WorkloadPlan {
   readonly name: string;
   readonly namespace: string;
   readonly kind: ServiceKind;
+  readonly protocol: Protocol;
   readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
   readonly port: number;
   readonly appProtocol: string;
   readonly resources: {
@@ -45,7 +74,16 @@ export interface WorkloadPlan {
     readonly nodeSelector: Readonly<Record<string, string>>;
     readonly toleration: { readonly key: string; readonly operator: 'Equal'; readonly value: string; readonly effect: 'NoSchedule' };
   };
+  /** Object labels (ServiceAccount, Deployment, Service, HPA). */
   readonly labels: Readonly<Record<string, string>>;
+  /** Labels of the stable pods: `labels` plus the track (`<prefix>/track: stable`) the mesh's subsets select. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** What selects every pod of the service, stable and canary: the Service's selector, NetworkPolicy and mesh policy selectors. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly drain: DrainPlan;
+  /** Pods a voluntary disruption (node drain, upgrade) may take at once: 1 always allows one eviction. */
+  readonly maxUnavailable: number;
+  readonly canary?: CanaryPlan;
 }
 
 export interface NamespacePlan {
@@ -54,14 +92,38 @@ export interface NamespacePlan {
 }
 
 export interface WorkloadsPlan {
+  /** The catalog's `kubernetes.labelPrefix`: every platform label and annotation key starts with it. */
+  readonly labelPrefix: string;
   readonly namespaces: readonly NamespacePlan[];
   readonly workloads: readonly WorkloadPlan[];
 }
 
+type ImageRef = Service['image'];
+
 /** `<region>-docker.pkg.dev/<project>/<repository>/<image>:<tag>` (or `@sha256:…`). */
-export function imageReference(env: Environment, svc: Service): string {
+export function imageReference(env: Environment, svc: { readonly image: ImageRef }): string {
   const repo = `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}/${svc.image.name}`;
   return svc.image.digest ? `${repo}@${svc.image.digest}` : `${repo}:${svc.image.tag ?? 'latest'}`;
+}
+
+export function pullPolicy(image: ImageRef): ImagePullPolicy {
+  return image.digest !== undefined || (image.tag !== undefined && image.tag !== 'latest') ? 'IfNotPresent' : 'Always';
+}
+
+/** Endpoint removal reaches kube-proxy and every client sidecar (istiod's push) within this. */
+const PRE_STOP_SEC = 10;
+/** Open streams get at most this long: a rollout must not wait on a two-hour WebSocket (clients reconnect). */
+const STREAM_DRAIN_CAP_SEC = 300;
+const GRACE_MARGIN_SEC = 5;
+
+/**
+ * REST drains for its request time; streams (gRPC, WebSocket, SSE) for the longer of the request
+ * time and the idle limit, capped: long enough for a unary call or a quiet stream to finish.
+ */
+export function drainFor(svc: Pick<Service, 'protocol' | 'timeouts'>): DrainPlan {
+  const t = svc.timeouts;
+  const drainSec = svc.protocol === 'http' ? t.requestSec : Math.min(t.maxStreamSec, STREAM_DRAIN_CAP_SEC, Math.max(t.requestSec, t.idleSec));
+  return { preStopSec: PRE_STOP_SEC, drainSec, terminationGracePeriodSec: PRE_STOP_SEC + drainSec + GRACE_MARGIN_SEC };
 }
 
 /** Workloads get `wl-<service name>`. */
@@ -85,20 +147,29 @@ function metricsFor(svc: Service): ScalingMetric[] {
   return metrics;
 }
 
+/** Label values of the `<prefix>/track` label that DestinationRule subsets select. */
+export const TRACKS = { stable: 'stable', canary: 'canary' } as const;
+
 export function planWorkloads(env: Environment): WorkloadsPlan {
+  const prefix = env.kubernetes.labelPrefix;
   const namespaces = [...new Set(env.services.map((s) => s.namespace))].sort().map(
     (name): NamespacePlan => ({
       name,
-      labels: { 'istio-injection': 'enabled', 'platform.acme.example/environment': env.name },
+      labels: { 'istio-injection': 'enabled', [platformKey(prefix, 'environment')]: env.name },
     }),
   );
   const workloads = env.services.map((svc): WorkloadPlan => {
     const accountId = workloadAccountId(svc.name);
+    const labels = { 'app.kubernetes.io/name': svc.name, 'app.kubernetes.io/part-of': 'api-platform', [platformKey(prefix, 'kind')]: svc.kind };
+    const track = platformKey(prefix, 'track');
+    const replicas = { min: svc.autoscaling.minReplicas, max: svc.autoscaling.maxReplicas };
     return {
       name: svc.name,
       namespace: svc.namespace,
       kind: svc.kind,
+      protocol: svc.protocol,
       image: imageReference(env, svc),
+      imagePullPolicy: pullPolicy(svc.image),
       port: svc.port,
       appProtocol: APP_PROTOCOL[svc.protocol],
       resources: {
@@ -109,7 +180,7 @@ export function planWorkloads(env: Environment): WorkloadsPlan {
           memory: svc.resources.memoryLimit ?? svc.resources.memory,
         },
       },
-      replicas: { min: svc.autoscaling.minReplicas, max: svc.autoscaling.maxReplicas },
+      replicas,
       startupBudgetSec: svc.kind === 'inference' ? INFERENCE_STARTUP_SEC : STARTUP_SEC,
       metrics: metricsFor(svc),
       serviceAccount: svc.name,
@@ -123,8 +194,24 @@ export function planWorkloads(env: Environment): WorkloadsPlan {
             },
           }
         : {}),
-      labels: { 'app.kubernetes.io/name': svc.name, 'app.kubernetes.io/part-of': 'api-platform', 'platform.acme.example/kind': svc.kind },
+      labels,
+      podLabels: { ...labels, [track]: TRACKS.stable },
+      selector: { 'app.kubernetes.io/name': svc.name },
+      drain: drainFor(svc),
+      maxUnavailable: 1,
+      ...(svc.canary
+        ? {
+            canary: {
+              name: `${svc.name}-canary`,
+              image: imageReference(env, svc.canary),
+              imagePullPolicy: pullPolicy(svc.canary.image),
+              weight: svc.canary.weight,
+              replicas: canaryReplicas(replicas, svc.canary.weight, env.tier === 'production'),
+              podLabels: { ...labels, [track]: TRACKS.canary },
+            },
+          }
+        : {}),
     };
   });
-  return { namespaces, workloads };
+  return { labelPrefix: prefix, namespaces, workloads };
 }

@@ -26,6 +26,9 @@ const ImageSchema = z
   })
   .refine(...oneOfTagOrDigest);
 
+/** Requests of a service that sets none; namespaces' LimitRanges give containers without requests the same. */
+export const DEFAULT_SERVICE_RESOURCES = { cpu: '250m', memory: '256Mi' } as const;
+
 export const EXPOSURES = ['public', 'internal'] as const;
 export type Exposure = (typeof EXPOSURES)[number];
 
@@ -59,8 +62,8 @@ export const ServiceInputSchema = z.object({
   timeouts: z.object({ requestSec: seconds.optional(), idleSec: seconds.optional(), maxStreamSec: seconds.optional() }).prefault({}),
   resources: z
     .object({
-      cpu: cpuQuantity.default('250m'),
-      memory: memoryQuantity.default('256Mi'),
+      cpu: cpuQuantity.default(DEFAULT_SERVICE_RESOURCES.cpu),
+      memory: memoryQuantity.default(DEFAULT_SERVICE_RESOURCES.memory),
       cpuLimit: cpuQuantity.optional(),
       memoryLimit: memoryQuantity.optional(),
     })
@@ -87,9 +90,21 @@ export const ServiceInputSchema = z.object({
 });
 export type ServiceInput = z.input<typeof ServiceInputSchema>;
 
+const OverrideImageSchema = z.object({ tag: imageTag.optional(), digest: imageDigest.optional() }).refine(...oneOfTagOrDigest);
+
 export const ServiceOverrideSchema = z.object({
-  image: z.object({ tag: imageTag.optional(), digest: imageDigest.optional() }).refine(...oneOfTagOrDigest).optional(),
+  image: OverrideImageSchema.optional(),
   autoscaling: z.object({ minReplicas: z.number().int().min(1).optional(), maxReplicas: z.number().int().min(1).optional() }).optional(),
   resources: z.object({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() }).optional(),
+  /**
+   * A canary release: a second Deployment (`<name>-canary`) running this image (same image name,
+   * another tag or digest), receiving `weight` percent of the service's in-mesh traffic.
+   */
+  canary: z
+    .object({
+      image: OverrideImageSchema,
+      weight: z.number().int('must be a whole percentage').min(0, 'must be 0–100 (percent of requests)').max(100, 'must be 0–100 (percent of requests)'),
+    })
+    .optional(),
 });
 export type ServiceOverride = z.input<typeof ServiceOverrideSchema>;

@@ -41,8 +41,9 @@ describe('edge chart', () => {
     expect(find(objs, 'Deployment', 'nginx').spec.template.metadata.annotations).toEqual({ 'platform.acme.example/config-checksum': sha256(configs['nginx.conf']) });
     expect(find(objs, 'Deployment', 'kong').spec.template.metadata.annotations).toEqual({ 'platform.acme.example/config-checksum': sha256(configs['kong.yml']) });
     // The gateway hot-reloads: no checksum, and its routes are a mounted directory (no subPath).
+    // Its admin port bypasses the sidecar: Google Managed Prometheus scrapes it from outside the mesh.
     const gateway = find(objs, 'Deployment', 'edge-gateway');
-    expect(gateway.spec.template.metadata.annotations ?? {}).toEqual({});
+    expect(gateway.spec.template.metadata.annotations ?? {}).toEqual({ 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' });
     expect(container(gateway).volumeMounts).toContainEqual({ mountPath: '/etc/gateway/routes', name: 'routes', readOnly: true });
     expect(container(gateway).args.slice(0, 2)).toEqual(['--routes', '/etc/gateway/routes/gateway-routes.json']);
   });
@@ -107,18 +108,29 @@ describe('edge chart', () => {
   });
 
   it('validates JWTs at the workloads Kong fronts, allowing only Kong with a valid token (and declared callers)', () => {
-    const ra = find(objs, 'RequestAuthentication', 'orders-api', 'commerce');
+    // The mesh chart holds them, with every service's AuthorizationPolicy.
+    const app = buildChartsApp(plan, Testing.app().outdir);
+    const meshChart = app.charts.find((c) => c.node.id === 'mesh');
+    if (!meshChart) throw new Error('no mesh chart');
+    const mesh = Testing.synth(meshChart) as Json[];
+    const ra = find(mesh, 'RequestAuthentication', 'orders-api', 'commerce');
     expect(ra.spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'orders-api' } },
       jwtRules: [{ issuer: 'https://auth.acme.example/', jwksUri: 'https://auth.acme.example/.well-known/jwks.json', audiences: ['https://api.acme.example'], forwardOriginalToken: true }],
     });
-    expect(find(objs, 'AuthorizationPolicy', 'orders-api', 'commerce').spec).toEqual({
+    expect(find(mesh, 'AuthorizationPolicy', 'orders-api', 'commerce').spec).toEqual({
       selector: { matchLabels: { 'app.kubernetes.io/name': 'orders-api' } },
       action: 'ALLOW',
-      rules: [{ from: [{ source: { principals: ['cluster.local/ns/edge/sa/kong'], requestPrincipals: ['https://auth.acme.example//*'] } }] }],
+      rules: [
+        {
+          from: [{ source: { principals: ['cluster.local/ns/edge/sa/kong'], requestPrincipals: ['https://auth.acme.example//*'] } }],
+          to: [{ operation: { ports: ['8080'] } }],
+        },
+      ],
     });
     // Routes via the gateway are validated by the gateway itself (JWKS, jose): no mesh JWT objects for them.
-    expect(objs.filter((o) => o.kind === 'RequestAuthentication').map((o) => o.metadata.name)).toEqual(['orders-api']);
+    expect(mesh.filter((o) => o.kind === 'RequestAuthentication').map((o) => o.metadata.name)).toEqual(['orders-api']);
+    expect(objs.filter((o) => o.kind === 'RequestAuthentication' || o.kind === 'AuthorizationPolicy')).toEqual([]);
   });
 
   it('binds the gateway\'s ServiceAccount to the Google service account the platform stack creates', () => {

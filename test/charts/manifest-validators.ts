@@ -3,14 +3,16 @@
 // A kind with no validator here is a test failure, so a new kind cannot slip through unchecked.
 import { z } from 'zod';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, LimitRange, Namespace, ResourceQuota, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { APIService } from 'kubernetes-models/apiregistration.k8s.io/v1';
 import { AuthorizationPolicy, RequestAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
 import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1';
+import { DestinationRule, Sidecar, VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import { BackendConfig } from '@kubernetes-models/gke/cloud.google.com/v1';
 import { FrontendConfig } from '@kubernetes-models/gke/networking.gke.io/v1beta1';
 import { ManagedCertificate } from '@kubernetes-models/gke/networking.gke.io/v1';
@@ -41,6 +43,9 @@ const VALIDATORS: Readonly<Record<string, Validate>> = {
   'v1/ServiceAccount': model(ServiceAccount),
   'v1/Service': model(Service),
   'v1/ConfigMap': model(ConfigMap),
+  'v1/ResourceQuota': model(ResourceQuota),
+  'v1/LimitRange': model(LimitRange),
+  'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
   'apps/v1/Deployment': model(Deployment),
   'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
@@ -50,6 +55,10 @@ const VALIDATORS: Readonly<Record<string, Validate>> = {
   'apiregistration.k8s.io/v1/APIService': model(APIService),
   'security.istio.io/v1/RequestAuthentication': model(RequestAuthentication),
   'security.istio.io/v1/AuthorizationPolicy': model(AuthorizationPolicy),
+  'security.istio.io/v1beta1/PeerAuthentication': model(PeerAuthentication),
+  'networking.istio.io/v1beta1/Sidecar': model(Sidecar),
+  'networking.istio.io/v1beta1/DestinationRule': model(DestinationRule),
+  'networking.istio.io/v1beta1/VirtualService': model(VirtualService),
   'cert-manager.io/v1/Issuer': model(Issuer),
   'cert-manager.io/v1/Certificate': model(Certificate),
   'monitoring.googleapis.com/v1/PodMonitoring': (o) => void PodMonitoringSchema.parse(o),

@@ -168,6 +168,27 @@ const CASES: Readonly<Record<string, Case>> = {
       ),
     finding: /^K8S016 Deployment\/commerce\/orders-api: mounts a token for service account "orders-api" \(by default\)/,
   },
+  K8S017: {
+    fail: (a) => mutateObject(a, 'PodDisruptionBudget', 'orders-api', (o) => (o.spec.maxUnavailable = 0)),
+    finding: /^K8S017 Deployment\/commerce\/orders-api: PodDisruptionBudget orders-api allows no eviction at 3 replica\(s\) \(HPA orders-api minReplicas\)/,
+  },
+  K8S018: {
+    fail: (a) => mutateObject(a, 'HorizontalPodAutoscaler', 'inventory', (o) => (o.spec.minReplicas = 1)),
+    finding: /^K8S018 HorizontalPodAutoscaler\/commerce\/inventory: minReplicas is 1 in a production environment/,
+  },
+  K8S019: {
+    fail: deployment('chat', (o) => delete o.spec.template.spec.topologySpreadConstraints),
+    finding: /^K8S019 Deployment\/realtime\/chat: no topology spread constraint on topology\.kubernetes\.io\/zone selects its pods/,
+  },
+  K8S020: {
+    fail: (a) => {
+      const copy = structuredClone(a);
+      const objects = copy.kubernetes as unknown as Json[];
+      objects.splice(objects.findIndex((k) => k.object.kind === 'NetworkPolicy' && k.object.metadata.namespace === 'events'), 1);
+      return copy;
+    },
+    finding: /^K8S020 Deployment\/events\/event-enricher: no NetworkPolicy in namespace events selects its pods/,
+  },
 };
 
 describe('policy rules over synthesized prod', () => {
