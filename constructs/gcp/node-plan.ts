@@ -44,14 +44,14 @@ export interface NodePlan {
 }
 
 /** What every pool, CPU or GPU, takes from the catalog as it is. */
-function commonPoolFields(p: CpuPool | GpuPool): Pick<NodePoolPlan, 'name' | 'machineType' | 'spot' | 'minNodes' | 'maxNodes' | 'labels'> {
+function commonPoolFields(p: CpuPool | GpuPool, labelPrefix: string): Pick<NodePoolPlan, 'name' | 'machineType' | 'spot' | 'minNodes' | 'maxNodes' | 'labels'> {
   return {
     name: p.name,
     machineType: p.machineType,
     spot: p.spot,
     minNodes: p.minNodes,
     maxNodes: p.maxNodes,
-    labels: { 'platform.acme.example/pool': p.name },
+    labels: { [`${labelPrefix}/pool`]: p.name },
   };
 }
 
@@ -59,11 +59,11 @@ export function planNodes(env: Environment): NodePlan {
   const { gke, gcp } = env;
   const location = gke.locationType === 'zonal' ? (gcp.zones[0] ?? gcp.region) : gcp.region;
   const cpu = gke.cpuPools.map(
-    (p): NodePoolPlan => ({ ...commonPoolFields(p), diskSizeGb: p.diskSizeGb, diskType: p.diskType, taints: [] }),
+    (p): NodePoolPlan => ({ ...commonPoolFields(p, env.kubernetes.labelPrefix), diskSizeGb: p.diskSizeGb, diskType: p.diskType, taints: [] }),
   );
   const gpu = gke.gpuPools.map(
     (p): NodePoolPlan => ({
-      ...commonPoolFields(p),
+      ...commonPoolFields(p, env.kubernetes.labelPrefix),
       // GPU nodes pull multi-GB model-serving images: a larger, faster boot disk.
       diskSizeGb: 200,
       diskType: 'pd-ssd',

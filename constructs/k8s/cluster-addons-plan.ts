@@ -34,6 +34,8 @@ export interface MetricsAdapterPlan {
   readonly port: number;
   /** Every HPA on an External or Prometheus metric depends on it: production runs two. */
   readonly replicas: number;
+  /** The pod-template annotation that says why it mounts an API token (`<label prefix>/needs-api-token`). */
+  readonly apiTokenAnnotation: string;
 }
 
 export interface ClusterAddonsPlan {
@@ -57,6 +59,7 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
     subject: 'ns/custom-metrics/sa/custom-metrics-stackdriver-adapter',
     port: 6443,
     replicas: env.tier === 'production' ? 2 : 1,
+    apiTokenAnnotation: `${env.kubernetes.labelPrefix}/needs-api-token`,
   };
   const istioRepo = 'https://istio-release.storage.googleapis.com/charts';
   const helm: HelmReleasePlan[] = [

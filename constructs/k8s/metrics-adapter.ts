@@ -86,7 +86,7 @@ export class MetricsAdapter extends Construct {
         selector: { matchLabels: APP },
         template: {
           // It serves the custom and external metrics APIs: it must talk to the API server (K8S016).
-          metadata: { labels: APP, annotations: { 'platform.acme.example/needs-api-token': 'serves the custom and external metrics APIs to the API server' } },
+          metadata: { labels: APP, annotations: { [plan.apiTokenAnnotation]: 'serves the custom and external metrics APIs to the API server' } },
           spec: {
             serviceAccountName: plan.serviceAccount,
             securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
