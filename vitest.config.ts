@@ -9,6 +9,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most suites wait (on servers, timers, child processes) far more than they compute: three
+    // forks on two cores keep both busy. The live edge suite runs each environment's scenarios
+    // concurrently (its timing margins are in the hundreds of ms, not tens).
+    maxWorkers: 3,
+    maxConcurrency: 12,
     reporters: ['default'],
   },
 });
