@@ -5,7 +5,7 @@
  * and the rendered edge configs beside them in `dist/<env>/edge/` — the same texts the edge
  * chart's ConfigMaps embed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
@@ -33,8 +33,10 @@ export function buildChartsApp(plan: PlatformPlan, outdir: string): App {
   return buildCharts(plan, outdir).app;
 }
 
+const YAML = '.yaml';
+
 export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.yaml' });
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: YAML });
   const environmentLabel = `${plan.workloads.labelPrefix}/environment`;
   const labels = { [environmentLabel]: plan.env.name };
 
@@ -51,14 +53,12 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   for (const p of networkPolicies.filter((n) => n.namespace !== adapterNamespace)) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
 
   const workloads = new Chart(app, 'workloads', { labels, disableResourceNameHashes: true });
-  workloads.addDependency(namespaces);
   for (const w of plan.workloads.workloads) new Workload(workloads, `${w.namespace}-${w.name}`, { plan: w });
 
   const edgeConfigs = renderEdgeConfigs(plan);
-  const edge = buildEdgeChart(app, plan, edgeConfigs, { labels });
-  edge.addDependency(namespaces);
+  buildEdgeChart(app, plan, edgeConfigs, { labels });
   // The GLB (Ingress + its configs) and the internal entries: dist/<env>/0003-entry.yaml.
-  buildEntryChart(app, plan, { labels }).addDependency(namespaces);
+  buildEntryChart(app, plan, { labels });
 
   // Control planes the platform's objects rely on that are plain manifests (Istio and cert-manager
   // come as pinned Helm releases in the k8s-<env> stack): the metrics adapter the HPAs need.
@@ -68,16 +68,25 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   for (const p of networkPolicies.filter((n) => n.namespace === adapterNamespace)) new IngressPolicy(addons, `ingress-${p.namespace}-${p.name}`, p);
 
   // Istio policy: mTLS, authorization per service, sidecar scopes, traffic rules (dist/<env>/0005-mesh.yaml).
-  buildMeshChart(app, plan, { labels }).addDependency(namespaces);
+  buildMeshChart(app, plan, { labels });
   // Every Deployment of every chart, over zones and nodes.
   spreadDeployments(app, planSpread(plan.nodes.nodeLocations.length));
   return { app, edgeConfigs };
 }
 
-/** Synthesizes one environment's manifests and writes its edge configs into `outdir`. */
+/**
+ * Synthesizes one environment's manifests and writes its edge configs into `outdir`. Files are
+ * numbered in the order the charts are created — `0000-namespaces.yaml` first — which is the apply
+ * order (`kubectl apply -f` reads them sorted). The numbering is ours: a chart-level addDependency
+ * would make cdk8s number them, but also add a dependency from every object to every object of the
+ * other chart and sort both graphs, which grows with the square of the catalog.
+ */
 export async function synthEnvironment(plan: PlatformPlan, outdir: string): Promise<App> {
   const { app, edgeConfigs } = buildCharts(plan, outdir);
   app.synth();
+  for (const [i, chart] of app.charts.entries()) {
+    await rename(join(outdir, `${chart.node.id}${YAML}`), join(outdir, `${String(i).padStart(4, '0')}-${chart.node.id}${YAML}`));
+  }
   await mkdir(join(outdir, 'edge'), { recursive: true });
   for (const file of EDGE_FILES) await writeFile(join(outdir, 'edge', file), edgeConfigs[file]);
   return app;
