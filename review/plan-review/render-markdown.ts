@@ -8,7 +8,7 @@ import { formatAttributePath, type AttributeChange } from './attribute-changes.t
 import type { Block, DocumentRenderer, Omitted, PackLimits } from './comment-parts.ts';
 import { formatInline, formatPretty, type DisplayValue } from './display-value.ts';
 import { codeSpan, escapeHtml, escapeProse, fence, htmlCode } from './markdown-safe.ts';
-import { ACTION_KINDS, isNoOp, SECTION_TITLES, type OutputEntry, type PlanReviewModel, type ResourceEntry } from './review-model.ts';
+import { ACTION_KINDS, isNoOp, reviewItems, SECTION_TITLES, type OutputEntry, type PlanReviewModel, type ResourceEntry } from './review-model.ts';
 import { actionLabel, driftLabel, planSummary, valueColumns, type ValueColumns } from './review-words.ts';
 
 /** Inline values longer than this go in a fenced block under the table. */
@@ -132,15 +132,7 @@ function leadBlocks(model: PlanReviewModel): Block[] {
 }
 
 export function markdownBlocks(model: PlanReviewModel): Block[] {
-  const destructive = model.resources.filter((e) => e.section === 'destroy' || e.section === 'other');
-  const rest = model.resources.filter((e) => e.section !== 'destroy' && e.section !== 'other');
-  return [
-    ...leadBlocks(model),
-    ...destructive.map((e) => resourceBlock(e, false)),
-    ...model.drift.map((e) => resourceBlock(e, true)),
-    ...rest.map((e) => resourceBlock(e, false)),
-    ...(model.outputs.length > 0 ? [outputsBlock(model.outputs)] : []),
-  ];
+  return [...leadBlocks(model), ...reviewItems(model).map((i) => (i.kind === 'resource' ? resourceBlock(i.entry, i.drift) : outputsBlock(i.outputs)))];
 }
 
 function omittedWords(omitted: Omitted): string {

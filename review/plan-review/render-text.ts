@@ -3,7 +3,7 @@ import { describeActionReason } from './action-reasons.ts';
 import { formatAttributePath } from './attribute-changes.ts';
 import type { Block, DocumentRenderer, Omitted, PackLimits } from './comment-parts.ts';
 import { formatInline, formatPretty, type DisplayValue } from './display-value.ts';
-import { ACTION_KINDS, isNoOp, SECTION_TITLES, type OutputEntry, type PlanReviewModel, type ResourceEntry } from './review-model.ts';
+import { ACTION_KINDS, isNoOp, reviewItems, SECTION_TITLES, type OutputEntry, type PlanReviewModel, type ResourceEntry } from './review-model.ts';
 import { actionLabel, driftLabel, planSummary, valueColumns, type ValueColumns } from './review-words.ts';
 
 const LONG_VALUE = 100;
@@ -74,15 +74,7 @@ function leadBlocks(model: PlanReviewModel): Block[] {
 }
 
 export function textBlocks(model: PlanReviewModel): Block[] {
-  const destructive = model.resources.filter((e) => e.section === 'destroy' || e.section === 'other');
-  const rest = model.resources.filter((e) => e.section !== 'destroy' && e.section !== 'other');
-  return [
-    ...leadBlocks(model),
-    ...destructive.map((e) => resourceBlock(e, false)),
-    ...model.drift.map((e) => resourceBlock(e, true)),
-    ...rest.map((e) => resourceBlock(e, false)),
-    ...(model.outputs.length > 0 ? [outputsBlock(model.outputs)] : []),
-  ];
+  return [...leadBlocks(model), ...reviewItems(model).map((i) => (i.kind === 'resource' ? resourceBlock(i.entry, i.drift) : outputsBlock(i.outputs)))];
 }
 
 export function textRenderer(title: string | undefined): DocumentRenderer {

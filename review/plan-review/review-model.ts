@@ -219,6 +219,25 @@ export function buildReviewModel(plan: PlanJson): PlanReviewModel {
 }
 
 /** Nothing to apply: no resource action, no move or import, no output change (drift alone is still news). */
+/**
+ * What a review shows after its lead, in order: destroys and every replace form first, then drift,
+ * then the other changes, then the outputs. Both renderers (Markdown, text) follow it.
+ */
+export type ReviewItem =
+  | { readonly kind: 'resource'; readonly entry: ResourceEntry; readonly drift: boolean }
+  | { readonly kind: 'outputs'; readonly outputs: readonly OutputEntry[] };
+
+export function reviewItems(model: PlanReviewModel): ReviewItem[] {
+  const first = (e: ResourceEntry): boolean => e.section === 'destroy' || e.section === 'other';
+  const resource = (drift: boolean) => (entry: ResourceEntry): ReviewItem => ({ kind: 'resource', entry, drift });
+  return [
+    ...model.resources.filter(first).map(resource(false)),
+    ...model.drift.map(resource(true)),
+    ...model.resources.filter((e) => !first(e)).map(resource(false)),
+    ...(model.outputs.length > 0 ? [{ kind: 'outputs' as const, outputs: model.outputs }] : []),
+  ];
+}
+
 export function isNoOp(model: PlanReviewModel): boolean {
   return model.resources.length === 0 && model.outputs.length === 0;
 }
