@@ -4,17 +4,15 @@
  * or value mutations of prod that break one rule: each failing fixture names the rule, the
  * target address, the line and the reason.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, readArtifacts, type EnvironmentArtifacts, type Finding } from '../../policies/engine.ts';
 import { RULES } from '../../policies/index.ts';
 import { EDGE_RULES } from '../../policies/rules/edge-rules.ts';
 import { edgeAddressLines } from '../../policies/rules/edge-addresses.ts';
+import { removeOutput, synthesize } from './synthesized.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ENVS = ['dev', 'staging', 'prod'] as const;
 
 /** Parsed kong.yml / gateway-routes.json / manifests: `any` because fixtures poke into them on purpose. */
@@ -26,19 +24,11 @@ const prod = (): EnvironmentArtifacts => synthesized.get('prod') as EnvironmentA
 const nginxText = (a: EnvironmentArtifacts): string => a.edge.nginx?.text ?? '';
 
 beforeAll(async () => {
-  out = await mkdtemp(join(tmpdir(), 'edge-rules-'));
-  const args = ['cli/main.ts', 'synth', '--out', out, '--no-policies', ...ENVS.flatMap((e) => ['--env', e])];
-  await new Promise<void>((done, fail) =>
-    execFile(join(ROOT, 'node_modules/.bin/tsx'), args, { cwd: ROOT, timeout: 120_000 }, (err, _stdout, stderr) =>
-      err ? fail(new Error(`synth failed: ${stderr}`)) : done(),
-    ),
-  );
+  out = await synthesize(ENVS);
   for (const env of ENVS) synthesized.set(env, await readArtifacts(out, env));
 }, 120_000);
 
-afterAll(async () => {
-  if (out) await rm(out, { recursive: true, force: true });
-});
+afterAll(() => removeOutput(out));
 
 /** `text` with `from` replaced: the `nth` occurrence (0-based), or every one with `'all'`; throws when absent, so no fixture is a silent no-op. */
 function replace(text: string, from: string, to: string, nth: number | 'all' = 0): string {
