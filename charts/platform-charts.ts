@@ -5,9 +5,9 @@
  * and the rendered edge configs beside them in `dist/<env>/edge/` — the same texts the edge
  * chart's ConfigMaps embed.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import type { ManifestObject } from '../infra/k8s-stack.ts';
@@ -22,6 +22,12 @@ import { IngressPolicy } from '../constructs/k8s/ingress-policy.ts';
 import { planNetworkPolicies } from '../constructs/k8s/network-plan.ts';
 import { planSpread, spreadDeployments } from '../constructs/k8s/topology-spread.ts';
 import { buildMeshChart } from './mesh-chart.ts';
+
+export interface SynthesizedCharts {
+  readonly app: App;
+  /** Every object written, in apply order (what the k8s-<env> stack deploys). */
+  readonly objects: readonly ManifestObject[];
+}
 
 export interface ChartsApp {
   readonly app: App;
@@ -81,23 +87,18 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
  * would make cdk8s number them, but also add a dependency from every object to every object of the
  * other chart and sort both graphs, which grows with the square of the catalog.
  */
-export async function synthEnvironment(plan: PlatformPlan, outdir: string): Promise<App> {
+export async function synthEnvironment(plan: PlatformPlan, outdir: string): Promise<SynthesizedCharts> {
   const { app, edgeConfigs } = buildCharts(plan, outdir);
-  app.synth();
-  for (const [i, chart] of app.charts.entries()) {
-    await rename(join(outdir, `${chart.node.id}${YAML}`), join(outdir, `${String(i).padStart(4, '0')}-${chart.node.id}${YAML}`));
-  }
+  // Each chart resolved once: the same objects are written here and returned for the k8s stack
+  // (cdk8s's own App.synth would resolve them again, and re-validate the app for every chart).
+  const perChart = app.charts.map((chart) => chart.toJson() as ManifestObject[]);
   await mkdir(join(outdir, 'edge'), { recursive: true });
+  perChart.forEach((objects, i) => Yaml.save(join(outdir, `${String(i).padStart(4, '0')}-${app.charts[i]?.node.id}${YAML}`), objects));
   for (const file of EDGE_FILES) await writeFile(join(outdir, 'edge', file), edgeConfigs[file]);
-  return app;
+  return { app, objects: perChart.flat() };
 }
 
 /** Every object of the app's charts, in apply order (what the k8s-<env> stack deploys). */
 export function chartObjects(app: App): ManifestObject[] {
   return app.charts.flatMap((chart) => chart.toJson() as ManifestObject[]);
-}
-
-/** Kubernetes objects in an app's charts, counted from the construct tree (no second synthesis). */
-export function objectCount(app: App): number {
-  return app.charts.reduce((n, chart) => n + chart.node.findAll().filter((node) => ApiObject.isApiObject(node)).length, 0);
 }

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { importCatalog, parseEnvironments } from '../../environments/load.ts';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { buildInfraApp } from '../../infra/app.ts';
-import { chartObjects, objectCount, synthEnvironment } from '../../charts/platform-charts.ts';
+import { synthEnvironment } from '../../charts/platform-charts.ts';
 import type { PlatformPlan } from '../../constructs/platform-plan.ts';
 import type { ManifestObject } from '../../infra/k8s-stack.ts';
 import { RULES } from '../../policies/index.ts';
@@ -42,11 +42,11 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
   try {
     const plans = envs.map(derivePlan);
     // Charts first: the k8s-<env> stacks apply exactly the objects they synthesize.
-    const charted = new Map<PlatformPlan, { objects: ManifestObject[]; count: number; ms: number }>();
+    const charted = new Map<PlatformPlan, { objects: readonly ManifestObject[]; count: number; ms: number }>();
     for (const plan of plans) {
       const t0 = performance.now();
       const charts = await synthEnvironment(plan, join(staging.dist, plan.env.name));
-      charted.set(plan, { objects: chartObjects(charts), count: objectCount(charts), ms: performance.now() - t0 });
+      charted.set(plan, { objects: charts.objects, count: charts.objects.length, ms: performance.now() - t0 });
     }
     const t0 = performance.now();
     const { app, stacks } = buildInfraApp(plans, (plan) => charted.get(plan)?.objects ?? [], staging.cdktfOut);
