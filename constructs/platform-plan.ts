@@ -9,6 +9,7 @@ import { planRoutes, type RoutePlan } from './edge/route-plan.ts';
 import { planEvents, type TopicPlan } from './events/event-plan.ts';
 import { planEdge, type EdgePlan } from './edge/edge-plan.ts';
 import { planClusterAddons, type ClusterAddonsPlan } from './k8s/cluster-addons-plan.ts';
+import { planObservability, type ObservabilityPlan } from './observability/slo-plan.ts';
 
 export interface PlatformPlan {
   readonly env: Environment;
@@ -18,17 +19,21 @@ export interface PlatformPlan {
   readonly events: readonly TopicPlan[];
   readonly edge: EdgePlan;
   readonly addons: ClusterAddonsPlan;
+  /** Objectives, their SLIs and alert routing (constructs/observability/). */
+  readonly observability: ObservabilityPlan;
 }
 
 export function derivePlan(env: Environment): PlatformPlan {
   const routes = planRoutes(env);
+  const edge = planEdge(env, routes);
   return {
     env,
     nodes: planNodes(env),
     workloads: planWorkloads(env),
     routes,
     events: planEvents(env),
-    edge: planEdge(env, routes),
+    edge,
     addons: planClusterAddons(env),
+    observability: planObservability(env, routes, edge.namespace),
   };
 }

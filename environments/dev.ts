@@ -61,6 +61,10 @@ const dev: EnvironmentInput = {
     },
   },
   mesh: { mtls: 'STRICT' },
+  observability: {
+    // Development pages nobody (the objectives' default): slow burns open tickets only.
+    alerting: { ticket: { type: 'slack', channel: '#platform-dev', webhookSecretKey: 'slack-platform-dev' } },
+  },
   kubernetes: { namespaces },
   topics,
   services,

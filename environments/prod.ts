@@ -65,6 +65,13 @@ const prod: EnvironmentInput = {
     sslPolicy: { minTlsVersion: 'TLS_1_2', profile: 'RESTRICTED' },
   },
   mesh: { mtls: 'STRICT' },
+  observability: {
+    // Channels exist outside this repo; their credentials are keys of the Secret alertmanager-receivers.
+    alerting: {
+      page: { type: 'pagerduty', routingKeySecretKey: 'pagerduty-platform-prod' },
+      ticket: { type: 'slack', channel: '#platform-tickets', webhookSecretKey: 'slack-platform-tickets' },
+    },
+  },
   kubernetes: { namespaces },
   topics,
   services,

@@ -21,6 +21,8 @@ import { checkEnvironment } from './schema/checks.ts';
 import { KubernetesSchema } from './schema/kubernetes.ts';
 import { checkKubernetes } from './schema/kubernetes-checks.ts';
 import { WaiverSchema } from './schema/waivers.ts';
+import { AlertingSchema } from './schema/slo.ts';
+import { checkSlos } from './schema/slo-checks.ts';
 
 export { PROTOCOLS, SERVICE_KINDS, TIERS, type Auth, type Protocol, type ServiceKind } from './schema/primitives.ts';
 export { OWASP_RULE_SETS } from './schema/edge.ts';
@@ -46,6 +48,8 @@ const EnvironmentInputSchema = z.object({
   overrides: z.record(z.string(), ServiceOverrideSchema).default({}),
   /** Policy findings this environment accepts, each with a reason and an expiry date. */
   waivers: z.array(WaiverSchema).default([]),
+  /** Operating the platform: where SLO alerts go. */
+  observability: z.strictObject({ alerting: AlertingSchema.prefault({}) }).prefault({}),
 });
 export type EnvironmentInput = z.input<typeof EnvironmentInputSchema>;
 
@@ -143,5 +147,6 @@ export const EnvironmentSchema = EnvironmentInputSchema.transform((input, ctx): 
   };
   checkEnvironment(env, ctx, overrides);
   checkKubernetes(env, ctx, overrides);
+  checkSlos(env, ctx);
   return env;
 });

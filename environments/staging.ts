@@ -57,6 +57,12 @@ const staging: EnvironmentInput = {
     sslPolicy: { minTlsVersion: 'TLS_1_2', profile: 'MODERN' },
   },
   mesh: { mtls: 'STRICT' },
+  observability: {
+    alerting: {
+      page: { type: 'slack', channel: '#platform-staging-pages', webhookSecretKey: 'slack-platform-staging-pages' },
+      ticket: { type: 'slack', channel: '#platform-tickets', webhookSecretKey: 'slack-platform-tickets' },
+    },
+  },
   kubernetes: { namespaces },
   topics,
   services,

@@ -16,6 +16,7 @@ import {
   oneOfTagOrDigest,
   seconds,
 } from './primitives.ts';
+import { ServiceSloSchema } from './slo.ts';
 
 const ImageSchema = z
   .object({
@@ -87,6 +88,8 @@ export const ServiceInputSchema = z.object({
   publishes: z.array(z.string()).default([]),
   /** Subscriptions (by name) this service pulls from. */
   subscribes: z.array(z.string()).default([]),
+  /** Objectives; defaults by kind and tier (environments/slo-defaults.ts), so most services write none. */
+  slo: ServiceSloSchema.optional(),
 });
 export type ServiceInput = z.input<typeof ServiceInputSchema>;
 
