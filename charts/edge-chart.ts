@@ -149,7 +149,11 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     readiness: kplus.Probe.fromHttpGet('/status/ready', { port: kong.ports.status }),
     liveness: kplus.Probe.fromHttpGet('/status', { port: kong.ports.status }),
     preStop: ['kong', 'quit', `--wait=${kong.preStopSec}`],
-    podAnnotations: { [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['kong.yml']) },
+    podAnnotations: {
+      [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['kong.yml']),
+      // Google Managed Prometheus (outside the mesh) scrapes /metrics on the status listener in plaintext.
+      'traffic.sidecar.istio.io/excludeInboundPorts': String(kong.ports.status),
+    },
   });
 
   // --- The edge gateway: hot-reloads its routes (the ConfigMap is mounted as a directory).

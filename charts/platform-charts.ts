@@ -22,6 +22,7 @@ import { IngressPolicy } from '../constructs/k8s/ingress-policy.ts';
 import { planNetworkPolicies } from '../constructs/k8s/network-plan.ts';
 import { planSpread, spreadDeployments } from '../constructs/k8s/topology-spread.ts';
 import { buildMeshChart } from './mesh-chart.ts';
+import { buildObservabilityChart } from './observability-chart.ts';
 
 export interface SynthesizedCharts {
   readonly app: App;
@@ -56,7 +57,8 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   for (const q of planNamespaceQuotas(plan)) new NamespaceQuota(namespaces, `quota-${q.namespace}`, q);
   const networkPolicies = planNetworkPolicies(plan);
   const adapterNamespace = plan.addons.metricsAdapter.namespace;
-  for (const p of networkPolicies.filter((n) => n.namespace !== adapterNamespace)) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
+  const monitoringNamespace = plan.observability.alertmanager.namespace;
+  for (const p of networkPolicies.filter((n) => n.namespace !== adapterNamespace && n.namespace !== monitoringNamespace)) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
 
   const workloads = new Chart(app, 'workloads', { labels, disableResourceNameHashes: true });
   for (const w of plan.workloads.workloads) new Workload(workloads, `${w.namespace}-${w.name}`, { plan: w });
@@ -75,6 +77,8 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
 
   // Istio policy: mTLS, authorization per service, sidecar scopes, traffic rules (dist/<env>/0005-mesh.yaml).
   buildMeshChart(app, plan, { labels });
+  // Operating it: scraping, SLO rules, the Alertmanager they alert through (dist/<env>/0006-observability.yaml).
+  buildObservabilityChart(app, plan, networkPolicies, { labels });
   // Every Deployment of every chart, over zones and nodes.
   spreadDeployments(app, planSpread(plan.nodes.nodeLocations.length));
   return { app, edgeConfigs };

@@ -34,6 +34,6 @@ export function derivePlan(env: Environment): PlatformPlan {
     events: planEvents(env),
     edge,
     addons: planClusterAddons(env),
-    observability: planObservability(env, routes, edge.namespace),
+    observability: planObservability(env, routes, edge),
   };
 }

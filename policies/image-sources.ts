@@ -9,6 +9,7 @@ export const THIRD_PARTY_IMAGE_REPOSITORIES: readonly string[] = [
   'docker.io/nginxinc/nginx-unprivileged', // the Nginx L7 edge proxy
   'docker.io/library/kong', // Kong OSS, DB-less (the official image "kong")
   'gcr.io/gke-release/custom-metrics-stackdriver-adapter', // Google's Custom Metrics Stackdriver Adapter, as GKE releases it
+  'quay.io/prometheus/alertmanager', // the Prometheus project's Alertmanager (SLO alert routing, namespace monitoring)
 ];
 
 export interface ImageReference {

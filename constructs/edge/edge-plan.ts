@@ -14,6 +14,7 @@ import { GLB_MAX_TIMEOUT_SEC } from '../../environments/timeout-defaults.ts';
 import { EDGE_GATEWAY_ACCOUNT } from '../events/event-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
 import { timeoutChain } from './timeout-chain.ts';
+import { gatewayDurationBuckets } from '../observability/gateway-buckets.ts';
 
 export const EDGE_NAMESPACE = 'edge';
 
@@ -73,6 +74,8 @@ export interface GatewayPlan extends EdgeProxyPlan {
   readonly routesDir: string;
   /** Open WebSocket sessions per replica the HPA aims for (they barely use CPU). */
   readonly targetConnectionsPerReplica: number;
+  /** `gateway_request_duration_seconds` buckets: every gateway route's latency objective is one (gateway-routes.json carries them). */
+  readonly durationBucketsSec: readonly number[];
 }
 
 /** One GLB backend on nginx: a Service port, the BackendConfig that configures it, the routes it serves. */
@@ -279,6 +282,7 @@ export function planEdge(env: Environment, routes: readonly RoutePlan[]): EdgePl
       apiKeysDir: '/etc/gateway/keys',
       routesDir: '/etc/gateway/routes',
       targetConnectionsPerReplica: 2000,
+      durationBucketsSec: gatewayDurationBuckets(env, routes),
     },
     entry: planPublicEntry(env, routes, nginx),
     internalEntries: planInternalEntries(env),

@@ -42,6 +42,8 @@ export function gatewayRouteTable(routes: readonly RoutePlan[], edge: EdgePlan, 
   const keysDir = options.gateway?.apiKeysDir ?? edge.gateway.apiKeysDir;
   return {
     version: 1,
+    // Every gateway route's latency objective is one of these (edge.gateway.durationBucketsSec, derived from the SLOs).
+    metrics: { durationBucketsSeconds: [...edge.gateway.durationBucketsSec] },
     routes: routes
       .filter((r) => r.via === 'gateway')
       .map((r): RouteInput => {

@@ -8,6 +8,7 @@
  */
 import type { Environment } from '../../environments/schema.ts';
 import { KONG_IMAGE, NGINX_IMAGE } from '../edge/edge-plan.ts';
+import { ALERTMANAGER_IMAGE } from '../observability/alertmanager-plan.ts';
 
 export interface HelmReleasePlan {
   /** Release name; also the Terraform construct id (`helm-<name>`): public API. */
@@ -104,6 +105,6 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
   const registry = `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}/*`;
   // Vendor images are admitted exactly as pinned; Istio and cert-manager by their repositories
   // (their charts pick several images of one release).
-  const admittedImages = [registry, NGINX_IMAGE, KONG_IMAGE, METRICS_ADAPTER_IMAGE, `${ISTIO_HUB}/*`, 'quay.io/jetstack/cert-manager-*'];
+  const admittedImages = [registry, NGINX_IMAGE, KONG_IMAGE, METRICS_ADAPTER_IMAGE, ALERTMANAGER_IMAGE, `${ISTIO_HUB}/*`, 'quay.io/jetstack/cert-manager-*'];
   return { helm, metricsAdapter, admittedImages };
 }

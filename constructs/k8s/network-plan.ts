@@ -23,6 +23,8 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Where GKE runs Google Managed Prometheus' collectors. */
 export const GMP_NAMESPACE = 'gmp-system';
 export const DEFAULT_DENY = 'default-deny-ingress';
+/** Envoy's Prometheus endpoint in every Istio sidecar (`/stats/prometheus`). */
+export const ISTIO_SIDECAR_METRICS_PORT = 15090;
 
 export type Peer =
   | { readonly kind: 'pods'; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }
@@ -56,7 +58,8 @@ export function planNetworkPolicies(plan: PlatformPlan): NetworkPolicyPlan[] {
   const workloads = plan.workloads.workloads;
   const byName = new Map(workloads.map((w) => [w.name, w]));
   const adapter = plan.addons.metricsAdapter;
-  const namespaces = [...new Set([...workloads.map((w) => w.namespace), edge.namespace, adapter.namespace])].sort();
+  const alertmanager = plan.observability.alertmanager;
+  const namespaces = [...new Set([...workloads.map((w) => w.namespace), edge.namespace, adapter.namespace, alertmanager.namespace])].sort();
   const policies: NetworkPolicyPlan[] = namespaces.map((namespace) => ({ name: DEFAULT_DENY, namespace, podSelector: {}, allows: [] }));
 
   for (const w of workloads) {
@@ -92,7 +95,10 @@ export function planNetworkPolicies(plan: PlatformPlan): NetworkPolicyPlan[] {
       name: kong.name,
       namespace: edge.namespace,
       podSelector: { [NAME_LABEL]: kong.name },
-      allows: [{ ports: [kong.ports.http, kong.ports.grpc], from: [pods(edge.namespace, nginx.name)], why: 'nginx proxies Kong routes' }],
+      allows: [
+        { ports: [kong.ports.http, kong.ports.grpc], from: [pods(edge.namespace, nginx.name)], why: 'nginx proxies Kong routes' },
+        { ports: [kong.ports.status], from: [{ kind: 'namespace', namespace: GMP_NAMESPACE }], why: "Google Managed Prometheus scrapes Kong's /metrics (PodMonitoring)" },
+      ],
     },
     {
       name: gateway.name,
@@ -109,6 +115,24 @@ export function planNetworkPolicies(plan: PlatformPlan): NetworkPolicyPlan[] {
       podSelector: { [NAME_LABEL]: adapter.serviceAccount },
       allows: [{ ports: [adapter.port], from: cidrs([env.network.controlPlaneCidr]), why: 'the API server calls the metrics APIs it serves (APIService)' }],
     },
+    {
+      name: alertmanager.name,
+      namespace: alertmanager.namespace,
+      podSelector: { [NAME_LABEL]: alertmanager.name },
+      allows: [
+        { ports: [alertmanager.ports.web], from: [{ kind: 'namespace', namespace: GMP_NAMESPACE }], why: "GMP's rule-evaluator sends alerts (OperatorConfig rules.alerting)" },
+        { ports: [alertmanager.ports.cluster], from: [pods(alertmanager.namespace, alertmanager.name)], why: 'the replicas gossip notification state' },
+      ],
+    },
   );
+  // Istio's standard metrics are read at the servers' sidecars (port 15090): GMP scrapes every meshed pod there.
+  for (const namespace of plan.observability.sidecarNamespaces) {
+    policies.push({
+      name: 'istio-sidecar-metrics',
+      namespace,
+      podSelector: {},
+      allows: [{ ports: [ISTIO_SIDECAR_METRICS_PORT], from: [{ kind: 'namespace', namespace: GMP_NAMESPACE }], why: "Google Managed Prometheus scrapes the sidecars' Istio metrics (PodMonitoring)" }],
+    });
+  }
   return policies;
 }

@@ -9,7 +9,6 @@
 import type { Environment, Service } from '../../environments/schema.ts';
 import type { AlertChannel } from '../../environments/schema/slo.ts';
 import {
-  GATEWAY_BASE_BUCKETS_SEC,
   LATENCY_METRIC,
   SLO_PERIOD_DAYS,
   resolveIngestSlo,
@@ -18,6 +17,8 @@ import {
   type SliSource,
 } from '../../environments/slo-defaults.ts';
 import type { RoutePlan } from '../edge/route-plan.ts';
+import type { EdgePlan } from '../edge/edge-plan.ts';
+import { planAlertmanager, type AlertmanagerPlan } from './alertmanager-plan.ts';
 
 export type SliKind = 'availability' | 'latency' | 'freshness';
 export type Severity = 'page' | 'ticket';
@@ -119,6 +120,7 @@ export interface ObservabilityPlan {
   /** Namespaces whose Istio sidecars are scraped (the servers of mesh-measured objectives). */
   readonly sidecarNamespaces: readonly string[];
   readonly dashboardName: string;
+  readonly alertmanager: AlertmanagerPlan;
 }
 
 const GRPC_SERVER_ERRORS = '2|4|12|13|14|15'; // UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS
@@ -280,7 +282,8 @@ function consumerSlos(svc: Service, resolved: ResolvedSlo): SloPlan[] {
   ];
 }
 
-export function planObservability(env: Environment, routes: readonly RoutePlan[], edgeNamespace: string): ObservabilityPlan {
+export function planObservability(env: Environment, routes: readonly RoutePlan[], edge: EdgePlan): ObservabilityPlan {
+  const edgeNamespace = edge.namespace;
   const slos: SloPlan[] = [];
   const sidecarNamespaces = new Set<string>();
   const byService = new Map(env.services.map((s) => [s.name, s]));
@@ -299,7 +302,7 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
     }
   }
   // The edge as a whole, at the GLB: every request the platform answered publicly.
-  const edge = resolveIngestSlo(env.tier);
+  const edgeSlo = resolveIngestSlo(env.tier);
   const glbSel = (extra: string): string => `${GLB_REQUESTS}{monitored_resource="https_lb_rule"${extra}}`;
   slos.push({
     name: 'edge-availability',
@@ -309,17 +312,16 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
     protocol: 'glb',
     sli: 'availability',
     source: 'glb',
-    objective: edge.availability ?? 99.9,
+    objective: edgeSlo.availability ?? 99.9,
     scope: { kind: 'GlobalRules' },
     mode: 'ratio',
     errorRatio: ratio(rate(glbSel(',response_code_class="500"')), rate(glbSel(''))),
     traffic: rate(glbSel('')),
-    severities: edge.page ? ['page', 'ticket'] : ['ticket'],
+    severities: edgeSlo.page ? ['page', 'ticket'] : ['ticket'],
     description: `Share of requests the global load balancer answered without a 5xx, for every route of ${env.name} (Cloud Monitoring's load-balancer metrics).`,
   });
 
-  const thresholds = slos.filter((s) => s.source === 'gateway' && s.threshold).map((s) => s.threshold!.value);
-  const gatewayBucketsSec = [...new Set([...GATEWAY_BASE_BUCKETS_SEC, ...thresholds])].sort((a, b) => a - b);
+  const gatewayBucketsSec = edge.gateway.durationBucketsSec;
 
   const saturation: SaturationAlert[] = [];
   for (const svc of env.services.filter((s) => s.kind === 'event-consumer' && s.subscribes.length > 0)) {
@@ -373,6 +375,7 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
     },
     sidecarNamespaces: [...sidecarNamespaces].sort(),
     dashboardName: `${env.name}-platform-slos`,
+    alertmanager: planAlertmanager(env),
   };
 }
 

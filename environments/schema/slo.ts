@@ -54,7 +54,18 @@ export const AlertChannelSchema = z.discriminatedUnion('type', [
     channel: z.string().regex(/^#[-_a-z0-9]+$/, 'must be a Slack channel like #platform-alerts'),
     webhookSecretKey: secretKey,
   }),
-  z.strictObject({ type: z.literal('webhook'), urlSecretKey: secretKey }),
+  /**
+   * Any HTTP receiver (an incident tool's inbound hook). Alertmanager 0.25 has no `url_file` for
+   * webhooks, so the URL must carry no secret (no user info, no query): the credential is a
+   * bearer token read from the Secret (`http_config.authorization.credentials_file`).
+   */
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u) && !u.includes('?'), 'must carry no credential: no user info and no query string (put the token in the Secret: tokenSecretKey)'),
+    tokenSecretKey: secretKey.optional(),
+  }),
 ]);
 export type AlertChannel = z.infer<typeof AlertChannelSchema>;
 

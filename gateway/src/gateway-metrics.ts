@@ -1,5 +1,6 @@
 // Prometheus RED metrics per route and protocol, active connections, upstream errors.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_DURATION_BUCKETS_SECONDS } from './route-table.ts';
 
 export type Protocol = 'http' | 'websocket' | 'sse' | 'grpc' | 'events';
 
@@ -12,7 +13,10 @@ export interface RouteMetrics {
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'protocol' | 'code'>;
-  private readonly duration: Histogram<'route' | 'protocol'>;
+  private duration: Histogram<'route' | 'protocol'>;
+  private durationBuckets: readonly number[] = DEFAULT_DURATION_BUCKETS_SECONDS;
+  /** Bumped when the buckets change: route handles re-resolve their histogram child. */
+  private durationGeneration = 0;
   private readonly upstreamErrors: Counter<'route' | 'protocol' | 'reason'>;
   private readonly active: Gauge<'protocol'>;
   private readonly reloads: Counter<'result'>;
@@ -21,7 +25,7 @@ export class GatewayMetrics {
   constructor() {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests by route, protocol and code: the HTTP status, the grpc-status for gRPC, 101 for a finished WebSocket session, aborted for a cut stream. Streams and sessions count once, when they end.', labelNames: ['route', 'protocol', 'code'], registers });
-    this.duration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from request start to response end (stream and session lifetime included).', labelNames: ['route', 'protocol'], buckets: [0.005, 0.025, 0.1, 0.5, 2.5, 10, 60], registers });
+    this.duration = this.durationHistogram(DEFAULT_DURATION_BUCKETS_SECONDS);
     this.upstreamErrors = new Counter({ name: 'gateway_upstream_errors_total', help: 'Upstream failures by route, protocol and reason (connect, timeout, reset, refused-upgrade, publish).', labelNames: ['route', 'protocol', 'reason'], registers });
     this.active = new Gauge({ name: 'gateway_active_connections', help: 'Open client connections by protocol (http: HTTP/1.1 sockets, h2c: HTTP/2 sessions, websocket: tunnelled sessions).', labelNames: ['protocol'], registers });
     this.reloads = new Counter({ name: 'gateway_route_table_reloads_total', help: 'Route table loads by result (applied, rejected).', labelNames: ['result'], registers });
@@ -32,7 +36,10 @@ export class GatewayMetrics {
     const key = `${route}\u0000${protocol}`;
     const cached = this.routeCache.get(key);
     if (cached !== undefined) return cached;
-    const hist = this.duration.labels(route, protocol);
+    // The handle re-reads the histogram after a bucket change (a route table with other buckets).
+    const owner = this;
+    let generation = this.durationGeneration;
+    let hist = this.duration.labels(route, protocol);
     const counter = this.requests;
     const codes = new Map<string, ReturnType<typeof counter.labels>>();
     const errors = this.upstreamErrors;
@@ -45,6 +52,10 @@ export class GatewayMetrics {
           codes.set(c, child);
         }
         child.inc();
+        if (generation !== owner.durationGeneration) {
+          generation = owner.durationGeneration;
+          hist = owner.duration.labels(route, protocol);
+        }
         hist.observe(seconds);
       },
       upstreamError(reason) {
@@ -53,6 +64,28 @@ export class GatewayMetrics {
     };
     this.routeCache.set(key, metrics);
     return metrics;
+  }
+
+  private durationHistogram(buckets: readonly number[]): Histogram<'route' | 'protocol'> {
+    return new Histogram({
+      name: 'gateway_request_duration_seconds',
+      help: 'Time from request start to response end (stream and session lifetime included). Buckets come from the route table: every route latency objective is a boundary.',
+      labelNames: ['route', 'protocol'],
+      buckets: [...buckets],
+      registers: [this.registry],
+    });
+  }
+
+  /**
+   * Applies a route table's buckets. A histogram's buckets cannot change in place: a new set
+   * replaces it (its series restart from zero, which rate() reads as a counter reset).
+   */
+  useDurationBuckets(buckets: readonly number[]): void {
+    if (buckets.length === this.durationBuckets.length && buckets.every((b, i) => b === this.durationBuckets[i])) return;
+    this.registry.removeSingleMetric('gateway_request_duration_seconds');
+    this.duration = this.durationHistogram(buckets);
+    this.durationBuckets = [...buckets];
+    this.durationGeneration += 1;
   }
 
   connectionOpened(protocol: 'http' | 'h2c' | 'websocket'): void {

@@ -16,7 +16,7 @@ import { errorFields, type Logger } from './logger.ts';
 import { PubSubPublisher } from './pubsub-publisher.ts';
 import { admit, type Admission } from './request-admission.ts';
 import { JwksCache } from './route-authenticator.ts';
-import type { GatewayRoutes } from './route-table.ts';
+import { DEFAULT_DURATION_BUCKETS_SECONDS, type GatewayRoutes } from './route-table.ts';
 import { RouteTableWatcher } from './route-table-watcher.ts';
 import { requestIdFor, traceparentFor } from './trace-context.ts';
 import { UpstreamPools } from './upstream-pools.ts';
@@ -97,6 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const apply = async (routes: GatewayRoutes): Promise<void> => {
+    metrics.useDurationBuckets(routes.metrics?.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS);
     const next = await compileRoutes(routes, { metrics, jwks, ...(table ? { previous: table } : {}) });
     table = next;
     pools.retainHttp(next.poolKeys);

@@ -64,9 +64,25 @@ export const GatewayRouteSchema = z
     }
   });
 
+/** `gateway_request_duration_seconds` buckets when the table names none (the renderer always does). */
+export const DEFAULT_DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.025, 0.1, 0.5, 2.5, 10, 60];
+
+const MetricsSchema = z.strictObject({
+  /**
+   * The request-duration histogram's bucket boundaries, ascending: the renderer adds every
+   * route's latency objective, so each SLO threshold is a boundary by construction.
+   */
+  durationBucketsSeconds: z
+    .array(z.number().positive().finite())
+    .min(1)
+    .max(64)
+    .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'must be strictly ascending'),
+});
+
 export const GatewayRoutesSchema = z
   .strictObject({
     version: z.literal(1),
+    metrics: MetricsSchema.optional(),
     routes: z.array(GatewayRouteSchema),
   })
   .superRefine((table, ctx) => {
