@@ -183,7 +183,7 @@ export function renderRules(plan: ObservabilityPlan, options: RuleRenderOptions 
     });
     saturation.set(key, entry);
   }
-  for (const { scope, rules } of saturation.values()) add(scope, { name: 'saturation', interval: scaleDuration('60s', scale), rules });
+  for (const { scope, rules } of saturation.values()) add(scope, { name: scope.kind === 'ClusterRules' ? 'saturation-cluster' : 'saturation-project', interval: scaleDuration('60s', scale), rules });
   const order = (scope: RulesScope): string => (scope.kind === 'Rules' ? `0${scope.namespace}` : scope.kind === 'ClusterRules' ? '1' : '2');
   return [...objects.values()]
     .sort((a, b) => order(a.scope).localeCompare(order(b.scope)))
