@@ -133,7 +133,20 @@ describe.each(ENVS.map((env) => [env.name, env] as const))('dist/%s', (name, env
     }
     expect(peers(one('NetworkPolicy', 'edge', 'nginx'))).toEqual(GLB_RANGES);
     expect(one('NetworkPolicy', 'edge', 'nginx').spec.ingress[0].ports.map((p: Json) => p.port)).toEqual([8080, 8443]);
-    expect(peers(one('NetworkPolicy', 'edge', 'kong'))).toEqual(['edge/nginx']);
+    expect(peers(one('NetworkPolicy', 'edge', 'kong'))).toEqual(['edge/nginx', 'gmp-system/*']);
+    expect(one('NetworkPolicy', 'edge', 'kong').spec.ingress[1].ports.map((p: Json) => p.port)).toEqual([8100]);
+    // Alertmanager: GMP's rule-evaluator on its web port; its own replicas on the gossip port.
+    const am = one('NetworkPolicy', 'monitoring', 'alertmanager');
+    expect(am.spec.ingress.map((i: Json) => [peers({ spec: { ingress: [i] } } as Json), i.ports.map((p: Json) => p.port)])).toEqual([
+      [['gmp-system/*'], [9093]],
+      [['monitoring/alertmanager'], [9094]],
+    ]);
+    // Istio's metrics at the sidecars of mesh-measured services: GMP only, on 15090.
+    for (const ns of new Set(env.services.filter((s) => !s.route && s.kind !== 'event-consumer').map((s) => s.namespace))) {
+      const sidecars = one('NetworkPolicy', ns, 'istio-sidecar-metrics');
+      expect(sidecars.spec.podSelector).toEqual({});
+      expect(sidecars.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }], ports: [{ port: 15090, protocol: 'TCP' }] }]);
+    }
     expect(peers(one('NetworkPolicy', 'edge', 'edge-gateway'))).toEqual(['edge/nginx', 'gmp-system/*']);
     const adapter = one('NetworkPolicy', 'custom-metrics', 'custom-metrics-stackdriver-adapter');
     expect(adapter.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: env.network.controlPlaneCidr } }], ports: [{ port: 6443, protocol: 'TCP' }] }]);

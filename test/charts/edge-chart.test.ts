@@ -39,7 +39,11 @@ describe('edge chart', () => {
       expect(find(objs, 'ConfigMap', name).data).toEqual({ [file]: configs[file as keyof typeof configs] });
     }
     expect(find(objs, 'Deployment', 'nginx').spec.template.metadata.annotations).toEqual({ 'platform.acme.example/config-checksum': sha256(configs['nginx.conf']) });
-    expect(find(objs, 'Deployment', 'kong').spec.template.metadata.annotations).toEqual({ 'platform.acme.example/config-checksum': sha256(configs['kong.yml']) });
+    // Kong's status port (its /metrics) bypasses the sidecar: Google Managed Prometheus scrapes it from outside the mesh.
+    expect(find(objs, 'Deployment', 'kong').spec.template.metadata.annotations).toEqual({
+      'platform.acme.example/config-checksum': sha256(configs['kong.yml']),
+      'traffic.sidecar.istio.io/excludeInboundPorts': '8100',
+    });
     // The gateway hot-reloads: no checksum, and its routes are a mounted directory (no subPath).
     // Its admin port bypasses the sidecar: Google Managed Prometheus scrapes it from outside the mesh.
     const gateway = find(objs, 'Deployment', 'edge-gateway');

@@ -16,6 +16,7 @@ import { DestinationRule, Sidecar, VirtualService } from '@kubernetes-models/ist
 import { BackendConfig } from '@kubernetes-models/gke/cloud.google.com/v1';
 import { FrontendConfig } from '@kubernetes-models/gke/networking.gke.io/v1beta1';
 import { ManagedCertificate } from '@kubernetes-models/gke/networking.gke.io/v1';
+import { loadGmpCrds } from './gmp-crds.ts';
 
 type Validate = (o: unknown) => void;
 
@@ -25,18 +26,32 @@ const model =
     new Make(o as never).validate();
 
 /**
- * Google Managed Prometheus' PodMonitoring (monitoring.googleapis.com/v1): no published model
- * package, so the fields GMP requires (selector, endpoints with a port) are checked here.
+ * Google Managed Prometheus' kinds (monitoring.googleapis.com/v1): no published model package.
+ * With GMP's CRDs at hand (../shared, DESIGN.md §6) each object is validated against its CRD's
+ * own schema; without them, against the fields GMP requires (test/charts/observability-chart.test.ts
+ * reports the CRD check as skipped then, and CI must have them).
  */
-const PodMonitoringSchema = z.strictObject({
-  apiVersion: z.literal('monitoring.googleapis.com/v1'),
-  kind: z.literal('PodMonitoring'),
-  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().min(1) }),
-  spec: z.strictObject({
-    selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
-    endpoints: z.array(z.strictObject({ port: z.union([z.string().min(1), z.number().int()]), path: z.string().startsWith('/').optional(), interval: z.string().regex(/^\d+s$/).optional() })).min(1),
+const gmp = loadGmpCrds().validators;
+const GmpMetadata = z.looseObject({ name: z.string().min(1), namespace: z.string().min(1).optional() });
+const RulesFallback = z.looseObject({ metadata: GmpMetadata, spec: z.looseObject({ groups: z.array(z.looseObject({ name: z.string(), rules: z.array(z.looseObject({})) })) }) });
+const FALLBACK: Readonly<Record<string, z.ZodType>> = {
+  PodMonitoring: z.looseObject({
+    metadata: GmpMetadata,
+    spec: z.looseObject({ selector: z.looseObject({}), endpoints: z.array(z.looseObject({ port: z.union([z.string().min(1), z.number().int()]) })).min(1) }),
   }),
-});
+  Rules: RulesFallback,
+  ClusterRules: RulesFallback,
+  GlobalRules: RulesFallback,
+  OperatorConfig: z.looseObject({ metadata: GmpMetadata }),
+};
+const gmpKind =
+  (kind: string): Validate =>
+  (o) => {
+    if (gmp) {
+      const errors = gmp.errors(o as { kind: string });
+      if (errors) throw new Error(`${kind} against GMP's CRD: ${errors}`);
+    } else FALLBACK[kind]!.parse(o);
+  };
 
 const VALIDATORS: Readonly<Record<string, Validate>> = {
   'v1/Namespace': model(Namespace),
@@ -61,7 +76,11 @@ const VALIDATORS: Readonly<Record<string, Validate>> = {
   'networking.istio.io/v1beta1/VirtualService': model(VirtualService),
   'cert-manager.io/v1/Issuer': model(Issuer),
   'cert-manager.io/v1/Certificate': model(Certificate),
-  'monitoring.googleapis.com/v1/PodMonitoring': (o) => void PodMonitoringSchema.parse(o),
+  'monitoring.googleapis.com/v1/PodMonitoring': gmpKind('PodMonitoring'),
+  'monitoring.googleapis.com/v1/Rules': gmpKind('Rules'),
+  'monitoring.googleapis.com/v1/ClusterRules': gmpKind('ClusterRules'),
+  'monitoring.googleapis.com/v1/GlobalRules': gmpKind('GlobalRules'),
+  'monitoring.googleapis.com/v1/OperatorConfig': gmpKind('OperatorConfig'),
   'networking.k8s.io/v1/Ingress': model(Ingress),
   'cloud.google.com/v1/BackendConfig': model(BackendConfig),
   'networking.gke.io/v1beta1/FrontendConfig': model(FrontendConfig),
