@@ -81,6 +81,8 @@ export interface EnvironmentArtifacts {
   readonly terraform: TerraformArtifacts;
   readonly kubernetes: readonly { readonly file: string; readonly object: KubernetesObject }[];
   readonly edge: EdgeArtifacts;
+  /** Repository files the output links to (the runbooks, `docs/runbooks/<env>/…`), relative to the repository root. */
+  readonly repoFiles?: ReadonlySet<string>;
 }
 
 /**
@@ -105,7 +107,8 @@ export interface Equivalents {
  * Rule ids are stable (waivers and code-scanning alerts refer to them) and numbered by area:
  * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
  * exposure and state; PUBSUB0xx messaging; REG0xx the Artifact Registry; K8S0xx workloads;
- * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy.
+ * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy; SLO0xx
+ * the objectives and their alerting.
  * A retired id is never reused.
  */
 export interface Rule {
@@ -154,7 +157,7 @@ export function kubernetesAddress(o: KubernetesObject): string {
  * Reads one environment's synthesized output; malformed files are reported by name. `tier`
  * comes from the catalog (it is not in the output).
  */
-export async function readArtifacts(outRoot: string, env: string, tier?: Tier): Promise<EnvironmentArtifacts> {
+export async function readArtifacts(outRoot: string, env: string, tier?: Tier, repoRoot: string = process.cwd()): Promise<EnvironmentArtifacts> {
   const tfFile = join('cdktf.out', 'stacks', `platform-${env}`, 'cdk.tf.json');
   let tfJson: unknown;
   try {
@@ -177,7 +180,18 @@ export async function readArtifacts(outRoot: string, env: string, tier?: Tier): 
       kubernetes.push({ file, object: parsed.data as KubernetesObject });
     }
   }
-  return { env, ...(tier ? { tier } : {}), terraform, kubernetes, edge: await readEdge(outRoot, env) };
+  return { env, ...(tier ? { tier } : {}), terraform, kubernetes, edge: await readEdge(outRoot, env), repoFiles: await readRunbooks(repoRoot, env) };
+}
+
+/** The runbook pages of one environment in the repository (absent directory: none). */
+async function readRunbooks(repoRoot: string, env: string): Promise<ReadonlySet<string>> {
+  const dir = join('docs', 'runbooks', env);
+  try {
+    return new Set((await readdir(join(repoRoot, dir))).filter((f) => f.endsWith('.md')).map((f) => `docs/runbooks/${env}/${f}`));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw new Error(`${dir}: ${(err as Error).message}`);
+  }
 }
 
 /** Reads `dist/<env>/edge/` (absent files stay absent; malformed ones are reported by name). */
