@@ -37,6 +37,8 @@ export class WebSocketTunnel {
   private closeRequested: Buffer | undefined;
   private closeSent = false;
   private readonly cursor = new WsFrameCursor();
+  /** Client → upstream frames, only to see a close frame: a session that ends without one either way was cut (1006). */
+  private readonly clientCursor = new WsFrameCursor();
 
   constructor(
     private readonly client: Duplex,
@@ -63,6 +65,9 @@ export class WebSocketTunnel {
     });
     // client → upstream: a plain pipe (backpressure included), never ending the other side.
     client.pipe(upstream, { end: false });
+    client.on('data', (chunk: Buffer) => {
+      if (!this.clientCursor.closeSeen) this.clientCursor.advance(chunk);
+    });
     // upstream → client: same backpressure, plus frame boundary tracking.
     upstream.on('data', (chunk: Buffer) => this.forward(chunk));
     // Idle: no bytes either way (every byte crosses the client socket) for idleMs.
@@ -111,7 +116,10 @@ export class WebSocketTunnel {
     this.upstream.destroy();
     if (this.finished) return;
     this.finished = true;
-    this.route.metrics.observe(101, (performance.now() - this.started) / 1000);
+    // 101: the session ended with a close handshake (either side's, or ours on drain or idle);
+    // aborted: the sockets went away without one — what a client sees as 1006, the stream SLI's error.
+    const closedCleanly = this.closeSent || this.cursor.closeSeen || this.clientCursor.closeSeen;
+    this.route.metrics.observe(closedCleanly ? 101 : 'aborted', (performance.now() - this.started) / 1000);
     this.deps.closed(this);
   }
 }

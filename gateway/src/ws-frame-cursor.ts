@@ -6,6 +6,8 @@ export class WsFrameCursor {
   private remaining = 0;
   /** Bytes of a frame header split across chunks. */
   private partial: Buffer | undefined;
+  /** Whether a close frame (opcode 0x8) has passed: the session then ends normally, whatever the sockets do next. */
+  closeSeen = false;
 
   get atBoundary(): boolean {
     return this.remaining === 0 && this.partial === undefined;
@@ -37,6 +39,7 @@ export class WsFrameCursor {
         return stopAtFirstBoundary ? -1 : len;
       }
       this.partial = undefined;
+      if (((source[0] as number) & 0x0f) === 0x8) this.closeSeen = true;
       this.remaining = WsFrameCursor.payloadLength(source);
       pos += headerLen - carried;
     }

@@ -106,6 +106,22 @@ describe('WebSocket tunnelling', () => {
     await waitFor('no websocket sessions in the gateway', async () => (await metricValue(gw.admin, 'gateway_active_connections', { protocol: 'websocket' })) === 0);
   });
 
+  it('counts a session that ends with a close handshake as 101 and one cut without it (1006) as aborted: the stream SLI', async () => {
+    const count = (code: string): Promise<number> => metricValue(gw.admin, 'gateway_requests_total', { route: 'ws', protocol: 'websocket', code });
+    const [clean0, cut0] = await Promise.all([count('101'), count('aborted')]);
+    const ws = await open(wsUrl('/ws/echo'));
+    const done = closed(ws);
+    ws.close(1000);
+    await done;
+    await waitFor('the clean session counted', async () => (await count('101')) === clean0 + 1);
+    const cutWs = await open(wsUrl('/ws/echo'));
+    const cut = closed(cutWs);
+    upstream.latest()?.terminate();
+    expect((await cut).code).toBe(1006);
+    await waitFor('the cut session counted as aborted', async () => (await count('aborted')) === cut0 + 1);
+    expect(await count('101')).toBe(clean0 + 1);
+  });
+
   it('closes the client (abnormally, 1006) when the upstream vanishes, and destroys both sides', async () => {
     const ws = await open(wsUrl('/ws/echo'));
     const clientClosed = closed(ws);
