@@ -97,10 +97,20 @@ export class GkeCluster extends Construct {
       },
       addonsConfig: { httpLoadBalancing: { disabled: false }, horizontalPodAutoscaling: { disabled: false } },
       // Cloud Logging and Monitoring, configured explicitly; Google Managed Prometheus scrapes
-      // PodMonitorings (the gateway's open connections feed its HPA).
+      // PodMonitorings (the gateway's open connections feed its HPA). With GPU pools, GKE's managed
+      // DCGM exporter: GPU duty cycle and memory (DCGM_FI_DEV_*) for the saturation alerts.
       loggingConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
       monitoringConfig: {
-        enableComponents: ['SYSTEM_COMPONENTS', 'APISERVER', 'SCHEDULER', 'CONTROLLER_MANAGER', 'HPA', 'POD', 'DEPLOYMENT'],
+        enableComponents: [
+          'SYSTEM_COMPONENTS',
+          'APISERVER',
+          'SCHEDULER',
+          'CONTROLLER_MANAGER',
+          'HPA',
+          'POD',
+          'DEPLOYMENT',
+          ...(props.nodes.pools.some((p) => p.gpu !== undefined) ? ['DCGM'] : []),
+        ],
         managedPrometheus: { enabled: true },
       },
       // No client certificates: access goes through IAM (Google credentials), never a static cert.

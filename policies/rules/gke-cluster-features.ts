@@ -168,6 +168,34 @@ export const managedPrometheus: Rule = {
   ),
 };
 
+export const gpuMetrics: Rule = {
+  id: 'GKE016',
+  severity: 'error',
+  description: "GKE clusters with GPU pools collect GKE's managed DCGM metrics (GPU duty cycle and memory)",
+  rationale:
+    'GPU inference saturates on the GPU, not the CPU: its duty cycle and framebuffer memory are what the saturation alerts and the dashboard read, and GKE exports them (DCGM_FI_DEV_*) only when monitoring_config enables the DCGM component. Without it a full GPU looks idle to the platform.',
+  remediation: 'add "DCGM" to monitoring_config.enable_components (with managed_prometheus.enabled = true) on a cluster that has GPU pools',
+  equivalents: {},
+  catalogKeys: ['gpuPools', 'gke'],
+  check: (artifacts) => {
+    const accelerators = (r: { values: Readonly<Record<string, unknown>> }): unknown => get(block(r.values.node_config), 'guest_accelerator');
+    const hasGpus = artifacts.terraform.resources.some((r) => r.type === 'google_container_node_pool' && Array.isArray(accelerators(r)) && (accelerators(r) as unknown[]).length > 0);
+    if (!hasGpus) return [];
+    return artifacts.terraform.resources
+      .filter((r) => CLUSTER.includes(r.type))
+      .flatMap((r) => {
+        if (components(r.values.monitoring_config).includes('DCGM')) return [];
+        return [
+          {
+            target: { env: artifacts.env, file: artifacts.terraform.file, address: r.address },
+            message: 'the cluster has GPU pools but does not collect DCGM metrics: GPU duty cycle and memory are invisible to the saturation alerts',
+            remediation: 'add "DCGM" to monitoring_config.enable_components in constructs/gcp/gke-cluster.ts',
+          },
+        ];
+      });
+  },
+};
+
 export const securityPosture: Rule = {
   id: 'GKE014',
   severity: 'error',
@@ -227,6 +255,7 @@ export const binaryAuthorization: Rule = {
 };
 
 export const GKE_CLUSTER_FEATURE_RULES: readonly Rule[] = [
+  gpuMetrics,
   workloadIdentity,
   shieldedNodes,
   dataplaneV2,

@@ -64,6 +64,10 @@ const CASES: Readonly<Record<string, Case>> = {
   },
   GKE012: { fail: cluster((v) => (v.remove_default_node_pool = false)), finding: /^GKE012 .*: the default node pool is kept/ },
   GKE013: { fail: cluster((v) => (v.monitoring_config.managed_prometheus.enabled = false)), finding: /^GKE013 .*: Managed Prometheus is off/ },
+  GKE016: {
+    fail: cluster((v) => (v.monitoring_config.enable_components = v.monitoring_config.enable_components.filter((c: string) => c !== 'DCGM'))),
+    finding: /^GKE016 google_container_cluster\.\w+: the cluster has GPU pools but does not collect DCGM metrics/,
+  },
   GKE014: { fail: cluster((v) => (v.security_posture_config.vulnerability_mode = 'VULNERABILITY_DISABLED')), finding: /^GKE014 .*: security posture is "BASIC" with vulnerability scanning "VULNERABILITY_DISABLED"/ },
   GKE015: {
     fail: (a) =>
