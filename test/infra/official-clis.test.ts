@@ -4,6 +4,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { environmentStacks } from '../../infra/stack-order.ts';
+
 const ROOT = resolve(import.meta.dirname, '../..');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
@@ -36,6 +38,18 @@ describe('official CLIs', () => {
       const theirs = await readFile(join(dir, 'cdktf/stacks', `platform-${env}`, 'cdk.tf.json'), 'utf8');
       const ours = await readFile(join(dir, 'ours/cdktf.out/stacks', `platform-${env}`, 'cdk.tf.json'), 'utf8');
       expect(JSON.parse(theirs)).toEqual(JSON.parse(ours));
+    }
+    // Every stack stack-order.ts names, with the dependencies it names, as `cdktf deploy` reads them.
+    const manifest = JSON.parse(await readFile(join(dir, 'cdktf/manifest.json'), 'utf8')) as { stacks: Record<string, { dependencies: string[] }> };
+    const expected = ['dev', 'staging', 'prod'].flatMap(environmentStacks);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(expected.map((s) => s.name).sort());
+    for (const s of expected) expect(manifest.stacks[s.name]?.dependencies, s.name).toEqual(s.dependsOn);
+    expect(manifest.stacks['k8s-prod']?.dependencies).toEqual(['control-planes-prod']);
+    expect(manifest.stacks['control-planes-prod']?.dependencies).toEqual(['platform-prod']);
+    for (const s of expected) {
+      const theirs = await readFile(join(dir, 'cdktf/stacks', s.name, 'cdk.tf.json'), 'utf8');
+      const ours = await readFile(join(dir, 'ours/cdktf.out/stacks', s.name, 'cdk.tf.json'), 'utf8');
+      expect(JSON.parse(theirs), s.name).toEqual(JSON.parse(ours));
     }
   });
 
