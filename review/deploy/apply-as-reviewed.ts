@@ -44,7 +44,7 @@ export interface ApplyAsReviewedOptions {
 function terraform(bin: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined, capture: boolean): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     // Terraform's own progress goes to our stderr; stdout is captured only for `show -json`.
-    const child = spawn(bin, [...args], { env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawn(bin, [...args], { env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 2, 'inherit'] });
     const chunks: Buffer[] = [];
     child.stdout?.on('data', (c: Buffer) => chunks.push(c));
     child.on('error', () => resolve({ code: 127, stdout: '' }));
