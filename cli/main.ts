@@ -1,7 +1,7 @@
 /**
  * The front door: `npm start` (= synth), `npm run synth -- --env dev`, `npm run check`,
  * `npm run routes`, `npm run diff`, `npm run plan-review`, `npm run plan-compare`,
- * `npm run apply-reviewed`, `npm run stacks`, `npm run golden:update`.
+ * `npm run apply-reviewed`, `npm run plan-stacks`, `npm run stacks`, `npm run golden:update`.
  * Exit codes: 0 ok; 1 bad input (catalog, flags) or a failed synth, nothing written;
  * 2 synthesized, but a policy reported an error.
  *
@@ -19,6 +19,7 @@ const OWN_FLAG_COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: reado
   'plan-review': () => import('./commands/plan-review.ts'),
   'plan-compare': () => import('./commands/plan-compare.ts'),
   'apply-reviewed': () => import('./commands/apply-reviewed.ts'),
+  'plan-stacks': () => import('./commands/plan-stacks.ts'),
   stacks: () => import('./commands/stacks.ts'),
   golden: () => import('./commands/golden.ts'),
   footprint: () => import('./commands/footprint.ts'),

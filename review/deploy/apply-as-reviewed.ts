@@ -7,11 +7,11 @@
  * The plan JSON is read from `terraform show -json` into memory and normalised there: it holds
  * sensitive values in clear and is never written. Terraform's own output goes to stderr.
  */
-import { spawn } from 'node:child_process';
 import { appendFile } from 'node:fs/promises';
 import { comparePlans } from '../plan-compare/compare-plans.ts';
 import { renderDifference } from '../plan-compare/render-difference.ts';
 import { PlanInputError, readComparablePlan, type ComparablePlan } from '../plan-compare/reviewed-plan.ts';
+import { runTerraform } from './terraform-run.ts';
 
 export type ApplyOutcome = 'applied' | 'nothing-to-apply' | 'different' | 'cannot-plan' | 'apply-failed';
 
@@ -41,20 +41,9 @@ export interface ApplyAsReviewedOptions {
   readonly log: (line: string) => void;
 }
 
-function terraform(bin: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined, capture: boolean): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    // Terraform's own progress goes to our stderr; stdout is captured only for `show -json`.
-    const child = spawn(bin, [...args], { env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 2, 'inherit'] });
-    const chunks: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', () => resolve({ code: 127, stdout: '' }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(chunks).toString('utf8') }));
-  });
-}
-
 export async function applyAsReviewed(o: ApplyAsReviewedOptions): Promise<ApplyOutcome> {
   const bin = o.terraform ?? 'terraform';
-  const tf = (args: readonly string[], capture = false) => terraform(bin, ['-chdir=' + o.dir, ...args], o.env, capture);
+  const tf = (args: readonly string[], capture = false) => runTerraform(bin, o.dir, args, o.env, capture);
   const summarise = async (text: string) => {
     if (o.summary) await appendFile(o.summary, text);
   };
