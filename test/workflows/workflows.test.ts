@@ -200,7 +200,7 @@ describe('GitHub workflows', () => {
         'npm run plan-stacks -- --env "$ENVIRONMENT" --synth-diff synth-diff.json --commit "$HEAD_SHA" --out-dir plan-review',
       ]);
       expect(plan.env).toEqual({ ENVIRONMENT: '${{ matrix.env }}' });
-      // The record is of the pull request's head, not of GitHub's merge commit.
+      // The record names the pull request's head (what was pushed and reviewed), not GitHub's test-merge commit.
       expect(plan.steps.find((s) => s.run?.startsWith('npm run plan-stacks'))?.env).toEqual({ HEAD_SHA: '${{ github.event.pull_request.head.sha }}' });
       expect(plan.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
       const names = plan.steps.map((s) => s.uses?.split('@')[0] ?? s.run);
