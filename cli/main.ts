@@ -1,6 +1,7 @@
 /**
  * The front door: `npm start` (= synth), `npm run synth -- --env dev`, `npm run check`,
- * `npm run routes`, `npm run diff`, `npm run plan-review`, `npm run golden:update`.
+ * `npm run routes`, `npm run diff`, `npm run plan-review`, `npm run plan-compare`,
+ * `npm run apply-reviewed`, `npm run plan-stacks`, `npm run stacks`, `npm run golden:update`.
  * Exit codes: 0 ok; 1 bad input (catalog, flags) or a failed synth, nothing written;
  * 2 synthesized, but a policy reported an error.
  *
@@ -16,6 +17,10 @@ const OWN_FLAG_COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: reado
   routes: () => import('./commands/routes.ts'),
   diff: () => import('./commands/diff.ts'),
   'plan-review': () => import('./commands/plan-review.ts'),
+  'plan-compare': () => import('./commands/plan-compare.ts'),
+  'apply-reviewed': () => import('./commands/apply-reviewed.ts'),
+  'plan-stacks': () => import('./commands/plan-stacks.ts'),
+  stacks: () => import('./commands/stacks.ts'),
   golden: () => import('./commands/golden.ts'),
   footprint: () => import('./commands/footprint.ts'),
 };

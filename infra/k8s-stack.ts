@@ -1,25 +1,23 @@
 /**
- * `k8s-<env>`: deploys the cluster side of one environment onto the cluster `platform-<env>`
- * created — the pinned control planes (Istio, cert-manager) as Helm releases, then every object
- * of `dist/<env>/` as a `kubernetes_manifest`, addressed by kind/namespace/name so adding a
- * service never renumbers the others. The providers reach the cluster with a short-lived Google
- * access token (`google_client_config`) and the endpoint and CA read from the cluster itself
- * (`data.google_container_cluster`): no kubeconfig file, no static token, nothing secret in the
- * synthesized JSON. Construct ids are public API (Terraform addresses).
+ * `k8s-<env>`: every object of `dist/<env>/` as a `kubernetes_manifest`, addressed by
+ * kind/namespace/name so adding a service never renumbers the others, applied onto the cluster
+ * `platform-<env>` created after `control-planes-<env>` installed the CRDs and webhooks these
+ * objects need (infra/stack-order.ts). The provider reaches the cluster through its DNS
+ * endpoint with a short-lived Google access token (infra/cluster-connection.ts): no kubeconfig
+ * file, no static token, nothing secret in the synthesized JSON. Construct ids are public API
+ * (Terraform addresses).
  */
 import { Construct } from 'constructs';
-import { Fn, GcsBackend, LocalBackend, TerraformResource, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { GcsBackend, LocalBackend, TerraformResource, TerraformStack } from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
-import { DataGoogleClientConfig } from '@cdktf/provider-google/lib/data-google-client-config/index.js';
-import { DataGoogleContainerCluster } from '@cdktf/provider-google/lib/data-google-container-cluster/index.js';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider/index.js';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest/index.js';
-import { HelmProvider } from '@cdktf/provider-helm/lib/provider/index.js';
-import { Release } from '@cdktf/provider-helm/lib/release/index.js';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
+import { clusterConnection } from './cluster-connection.ts';
+import { stackName } from './stack-order.ts';
 
 export function k8sStackName(envName: string): string {
-  return `k8s-${envName}`;
+  return stackName('k8s', envName);
 }
 
 /** A Kubernetes object as the charts synthesize it. */
@@ -42,11 +40,10 @@ export interface K8sStackProps {
 }
 
 export class K8sStack extends TerraformStack {
-  readonly releases: ReadonlyMap<string, Release>;
   readonly manifests: ReadonlyMap<string, Manifest>;
 
   constructor(scope: Construct, props: K8sStackProps) {
-    const { env, nodes, addons } = props.plan;
+    const { env } = props.plan;
     super(scope, k8sStackName(env.name));
 
     new GoogleProvider(this, 'google', { project: env.gcp.projectId, region: env.gcp.region });
@@ -55,42 +52,11 @@ export class K8sStack extends TerraformStack {
     } else {
       new LocalBackend(this, { path: `../../../terraform.${k8sStackName(env.name)}.tfstate` });
     }
+    new KubernetesProvider(this, 'kubernetes', clusterConnection(this, props.plan));
 
-    const clientConfig = new DataGoogleClientConfig(this, 'client-config');
-    const cluster = new DataGoogleContainerCluster(this, 'cluster', { name: nodes.clusterName, location: nodes.location, project: env.gcp.projectId });
-    const connection = {
-      host: `https://${cluster.endpoint}`,
-      // An OAuth access token of the deploying identity: valid for about an hour, never stored.
-      token: clientConfig.accessToken,
-      clusterCaCertificate: Fn.base64decode(cluster.masterAuth.get(0).clusterCaCertificate),
-    };
-    new KubernetesProvider(this, 'kubernetes', connection);
-    new HelmProvider(this, 'helm', { kubernetes: connection });
-
-    const releases = new Map<string, Release>();
-    for (const r of addons.helm) {
-      releases.set(
-        r.name,
-        new Release(this, `helm-${r.name}`, {
-          name: r.name,
-          repository: r.repository,
-          chart: r.chart,
-          version: r.version,
-          namespace: r.namespace,
-          createNamespace: true,
-          atomic: true,
-          wait: true,
-          timeout: 600,
-          values: [JSON.stringify(r.values)],
-          dependsOn: r.after.map((name) => releases.get(name)).filter((x): x is Release => x !== undefined),
-        }),
-      );
-    }
-    this.releases = releases;
-
-    // Namespaces first; everything else after its namespace and the control planes (their CRDs,
-    // and istiod's injector, which must be up before pods of injected namespaces are created).
-    const controlPlanes: ITerraformDependable[] = [...releases.values()];
+    // Namespaces first; everything else after its namespace. The control planes (their CRDs,
+    // and istiod's injector, which must be up before pods of injected namespaces are created)
+    // are already there: control-planes-<env> is applied before this stack.
     const manifests = new Map<string, Manifest>();
     const namespaces = new Map<string, Manifest>();
     for (const o of props.manifests.filter((m) => m.kind === 'Namespace')) {
@@ -104,7 +70,7 @@ export class K8sStack extends TerraformStack {
         manifestId(o),
         new Manifest(this, `manifest-${manifestId(o)}`, {
           manifest: o as Record<string, unknown>,
-          dependsOn: [...(ns ? [ns] : []), ...controlPlanes],
+          ...(ns ? { dependsOn: [ns] } : {}),
           // Apply the whole object even over fields another manager (an HPA, a webhook) touched last.
           fieldManager: { name: 'platform-k8s-stack', forceConflicts: true },
         }),

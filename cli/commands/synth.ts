@@ -56,7 +56,7 @@ export async function synth(flags: Pick<Flags, 'env' | 'out' | 'catalog' | 'poli
       const k8s = charted.get(plan);
       summaries.push({
         env: plan.env.name,
-        terraformResources: stack ? stack.platform.resourceCount() + stack.k8s.resourceCount() : 0,
+        terraformResources: stack ? stack.platform.resourceCount() + stack.controlPlanes.resourceCount() + stack.k8s.resourceCount() : 0,
         kubernetesObjects: k8s?.count ?? 0,
         ms: (k8s?.ms ?? 0) + infraMs,
       });

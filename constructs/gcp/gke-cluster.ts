@@ -2,7 +2,7 @@
  * GKE Standard cluster with the platform's secure defaults: private nodes, Workload Identity,
  * shielded nodes, Dataplane V2, release channel, maintenance window, default pool removed,
  * a dedicated least-privilege node service account, explicit logging and monitoring (with
- * Managed Prometheus), no client certificates, security posture scanning and Binary Authorization.
+ * Managed Prometheus), no client certificates, an IAM-only DNS control-plane endpoint, security posture scanning and Binary Authorization.
  * Node pools attach with `addNodePool`.
  */
 import { Construct } from 'constructs';
@@ -85,6 +85,11 @@ export class GkeCluster extends Construct {
         enablePrivateEndpoint: props.privateEndpoint,
         masterIpv4CidrBlock: props.controlPlaneCidr,
       },
+      // The DNS-based endpoint admits callers by IAM alone (container.clusters.connect, then
+      // RBAC), from anywhere: CI deploys the cluster stacks through it. The IP endpoints stay as
+      // closed as before (private in prod, authorized networks only); authorized networks do
+      // not apply to the DNS endpoint, IAM does (README, Deploying an environment).
+      controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
       masterAuthorizedNetworksConfig: {
         cidrBlocks: props.authorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name })),
       },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { environmentStacks } from '../../infra/stack-order.ts';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -40,7 +41,7 @@ describe('platform CLI', () => {
     expect(run.code).toBe(0);
     for (const env of ['dev', 'staging', 'prod']) {
       expect(existsSync(join(out, 'cdktf.out/stacks', `platform-${env}`, 'cdk.tf.json'))).toBe(true);
-      expect(existsSync(join(out, 'cdktf.out/stacks', `k8s-${env}`, 'cdk.tf.json'))).toBe(true);
+      for (const s of environmentStacks(env)) expect(existsSync(join(out, 'cdktf.out/stacks', s.name, 'cdk.tf.json')), s.name).toBe(true);
       expect(await readdir(join(out, 'dist', env))).toEqual(expect.arrayContaining(['0000-namespaces.yaml', '0001-workloads.yaml', '0002-edge.yaml', 'edge']));
       expect((await readdir(join(out, 'dist', env, 'edge'))).sort()).toEqual(['gateway-routes.json', 'kong.yml', 'nginx.conf']);
     }
@@ -89,7 +90,7 @@ export default { ...catalog, dev, prod };
     expect(run.stdout).not.toMatch(/^prod/m);
     expect(await treeDigest(join(out, 'dist/prod'))).toBe(prodBefore);
     const manifest = JSON.parse(await readFile(join(out, 'cdktf.out/manifest.json'), 'utf8')) as { stacks: object };
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['k8s-dev', 'k8s-prod', 'k8s-staging', 'platform-dev', 'platform-prod', 'platform-staging']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'staging', 'prod'].flatMap((e) => environmentStacks(e).map((s) => s.name)).sort());
   });
 
   it('exits 2 when a policy fails on synthesized output', async () => {

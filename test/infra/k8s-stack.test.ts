@@ -1,5 +1,6 @@
-// k8s-<env>: the pinned control planes and exactly the objects of dist/<env>/, addressed by
-// kind/namespace/name, reached with short-lived credentials only.
+// control-planes-<env>: exactly the pinned Helm releases; k8s-<env>: exactly the objects of
+// dist/<env>/, addressed by kind/namespace/name. Both reach the cluster through its DNS
+// endpoint with short-lived credentials only.
 import { describe, expect, it } from 'vitest';
 import { Testing } from 'cdk8s';
 import { buildCharts, chartObjects } from '../../charts/platform-charts.ts';
@@ -13,19 +14,21 @@ import { planOf } from '../plan-fixtures.ts';
 
 type Json = Record<string, any>; // synthesized Terraform JSON, read into on purpose
 
-function synthK8s(plan: PlatformPlan): { tf: Json; objects: ManifestObject[]; json: string } {
+function synthK8s(plan: PlatformPlan): { tf: Json; objects: ManifestObject[]; json: string; controlPlanes: Json; controlPlanesJson: string } {
   const objects = chartObjects(buildCharts(plan, Testing.app().outdir).app);
   const { stacks } = buildInfraApp([plan], () => objects);
   const stack = stacks[0]?.k8s;
-  if (!stack) throw new Error('no k8s stack');
+  if (!stack || !stacks[0]) throw new Error('no k8s stack');
   const json = JSON.stringify(stack.toTerraform());
-  return { tf: JSON.parse(json) as Json, objects, json };
+  const controlPlanesJson = JSON.stringify(stacks[0].controlPlanes.toTerraform());
+  return { tf: JSON.parse(json) as Json, objects, json, controlPlanes: JSON.parse(controlPlanesJson) as Json, controlPlanesJson };
 }
 
 describe('k8s-<env> stack', () => {
   for (const envName of ['dev', 'staging', 'prod'] as const) {
     it(`${envName}: applies exactly the objects of dist/${envName}/, one manifest per kind/namespace/name`, () => {
       const { tf, objects } = synthK8s(planOf(envName));
+      expect(Object.keys(tf.resource)).toEqual(['kubernetes_manifest']);
       const manifests = tf.resource.kubernetes_manifest as Record<string, { manifest: ManifestObject; depends_on?: string[] }>;
       expect(Object.keys(manifests).sort()).toEqual(objects.map((o) => `manifest-${manifestId(o)}`).sort());
       expect(new Set(objects.map(manifestId)).size).toBe(objects.length);
@@ -47,9 +50,13 @@ describe('k8s-<env> stack', () => {
     expect(added.every((a) => a.includes('search'))).toBe(true);
   });
 
-  it('installs the control planes from pinned charts, before the objects that need them', () => {
-    const { tf } = synthK8s(planOf('prod'));
-    const releases = tf.resource.helm_release as Record<string, Json>;
+  it('control-planes-<env> installs exactly the pinned charts (same addresses as before the split); k8s-<env> none', () => {
+    const { tf, controlPlanes } = synthK8s(planOf('prod'));
+    expect(tf.resource.helm_release).toBeUndefined();
+    expect(tf.provider.helm).toBeUndefined();
+    expect(Object.keys(controlPlanes.resource)).toEqual(['helm_release']);
+    const releases = controlPlanes.resource.helm_release as Record<string, Json>;
+    expect(Object.keys(releases).sort()).toEqual(planOf('prod').addons.helm.map((r) => `helm-${r.name}`).sort());
     expect(Object.keys(releases).sort()).toEqual(['helm-cert-manager', 'helm-istio-base', 'helm-istiod']);
     for (const r of Object.values(releases)) {
       expect(r.version).toMatch(/^v?\d+\.\d+\.\d+$/);
@@ -59,30 +66,31 @@ describe('k8s-<env> stack', () => {
     expect(releases['helm-istiod']?.depends_on).toEqual(['helm_release.helm-istio-base']);
     expect(JSON.parse(releases['helm-istiod']?.values[0])).toMatchObject({ meshConfig: { trustDomain: 'cluster.local' }, global: { hub: 'docker.io/istio', tag: '1.29.6' } });
     expect(JSON.parse(releases['helm-cert-manager']?.values[0])).toMatchObject({ crds: { enabled: true } });
+    // The objects wait for their namespace; the control planes come first by stack order.
     const manifests = tf.resource.kubernetes_manifest as Record<string, { depends_on?: string[] }>;
-    expect(manifests['manifest-deployment-commerce-orders-api']?.depends_on).toEqual([
-      'kubernetes_manifest.manifest-namespace-cluster-commerce',
-      'helm_release.helm-istio-base',
-      'helm_release.helm-istiod',
-      'helm_release.helm-cert-manager',
-    ]);
+    expect(manifests['manifest-deployment-commerce-orders-api']?.depends_on).toEqual(['kubernetes_manifest.manifest-namespace-cluster-commerce']);
     expect(manifests['manifest-namespace-cluster-commerce']?.depends_on).toBeUndefined();
     // Every image the objects run is pinned (a tag other than latest, or a digest).
     for (const image of JSON.stringify(tf).match(/"image":"[^"]+"/g) ?? []) expect(image).toMatch(/[:@][\w.-]+"$/);
   });
 
-  it('reaches the cluster with a short-lived token and the CA read from the cluster: no credential or kubeconfig in the JSON', () => {
-    const { tf, json } = synthK8s(planOf('dev'));
+  it('reaches the cluster through its DNS endpoint with a short-lived token: no credential, kubeconfig or pinned CA in the JSON', () => {
+    const { tf, json, controlPlanes, controlPlanesJson } = synthK8s(planOf('dev'));
+    // The DNS endpoint is served with a publicly signed certificate: pinning the cluster CA would fail the handshake.
     const connection = {
-      host: 'https://${data.google_container_cluster.cluster.endpoint}',
+      host: 'https://${data.google_container_cluster.cluster.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint}',
       token: '${data.google_client_config.client-config.access_token}',
-      cluster_ca_certificate: '${base64decode(data.google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}',
     };
     expect(tf.provider.kubernetes).toEqual([connection]);
-    expect(tf.provider.helm).toEqual([{ kubernetes: connection }]);
-    expect(tf.data.google_container_cluster.cluster).toMatchObject({ name: 'platform-dev', location: 'europe-west4-a', project: 'acme-platform-dev' });
-    expect(json).not.toMatch(/config_path|kubeconfig|client_key|client_certificate"|password|BEGIN [A-Z ]*PRIVATE KEY/i);
+    expect(controlPlanes.provider.helm).toEqual([{ kubernetes: connection }]);
+    for (const stack of [tf, controlPlanes]) {
+      expect(stack.data.google_container_cluster.cluster).toMatchObject({ name: 'platform-dev', location: 'europe-west4-a', project: 'acme-platform-dev' });
+    }
+    for (const text of [json, controlPlanesJson]) expect(text).not.toMatch(/config_path|kubeconfig|client_key|client_certificate"|cluster_ca_certificate|password|BEGIN [A-Z ]*PRIVATE KEY/i);
     expect(tf.terraform.backend).toEqual({ local: { path: '../../../terraform.k8s-dev.tfstate' } });
-    expect(synthK8s(planOf('prod')).tf.terraform.backend).toEqual({ gcs: { bucket: 'acme-platform-tfstate-prod', prefix: 'k8s/prod' } });
+    expect(controlPlanes.terraform.backend).toEqual({ local: { path: '../../../terraform.control-planes-dev.tfstate' } });
+    const prod = synthK8s(planOf('prod'));
+    expect(prod.tf.terraform.backend).toEqual({ gcs: { bucket: 'acme-platform-tfstate-prod', prefix: 'k8s/prod' } });
+    expect(prod.controlPlanes.terraform.backend).toEqual({ gcs: { bucket: 'acme-platform-tfstate-prod', prefix: 'control-planes/prod' } });
   });
 });

@@ -5,20 +5,25 @@
 // scripts are run for real against an in-memory issue-comments API (GitHub is not reachable here).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import catalog from '../../environments/index.ts';
+import { environmentStacks } from '../../infra/stack-order.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const VALIDATOR = join(ROOT, 'node_modules/.bin/action-validator');
-const FILES = ['pr.yml', 'deploy.yml'] as const;
+const FILES = ['pr.yml', 'deploy.yml', 'drift.yml'] as const;
+/** Every environment of the catalog, in catalog order: the workflows must cover each. */
+const ENVIRONMENTS = Object.keys(catalog);
 
 // The shape these tests read (zod: a workflow file is input like any other).
 const Step = z.looseObject({
+  id: z.string().optional(),
   name: z.string().optional(),
   uses: z.string().optional(),
   run: z.string().optional(),
@@ -36,6 +41,7 @@ const Job = z.looseObject({
   permissions: Permissions.optional(),
   concurrency: z.union([z.string(), z.looseObject({ group: z.string(), 'cancel-in-progress': z.union([z.boolean(), z.string()]).optional() })]).optional(),
   strategy: z.looseObject({ matrix: z.record(z.string(), z.unknown()) }).optional(),
+  env: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(Step),
 });
 type Job = z.infer<typeof Job>;
@@ -71,7 +77,8 @@ const script = (step: Step): string => z.string().parse(step.with?.script);
 describe('GitHub workflows', () => {
   const pr = load('pr.yml');
   const deploy = load('deploy.yml');
-  const all = { 'pr.yml': pr, 'deploy.yml': deploy };
+  const drift = load('drift.yml');
+  const all = { 'pr.yml': pr, 'deploy.yml': deploy, 'drift.yml': drift };
 
   describe('action-validator', () => {
     let dir: string;
@@ -121,6 +128,7 @@ describe('GitHub workflows', () => {
           'id-token': authenticates,
           'security-events': (j) => j.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@') ?? false),
           'pull-requests': (j) => j.steps.some((s) => s.uses?.startsWith('actions/github-script@') ?? false),
+          issues: (j) => j.steps.some((s) => s.uses?.startsWith('actions/github-script@') ?? false),
         };
         expect(allowed[scope]?.(job), `${file} ${id}: ${scope}: write has no step that uses it`).toBe(true);
       }
@@ -180,22 +188,32 @@ describe('GitHub workflows', () => {
       expect(post.env?.MARKER).toBe('<!-- platform-synth-diff -->');
     });
 
-    it('plans every environment with a real plan file, reviewed into comments', () => {
+    it('plans every stack of every environment, in order, skipping what the synth diff found unchanged, into one comment per environment', () => {
       const plan = w.jobs.plan!;
-      expect(plan.strategy?.matrix.env).toEqual(['dev', 'staging', 'prod']);
+      expect(plan.strategy?.matrix.env).toEqual(ENVIRONMENTS);
       const runs = plan.steps.flatMap((s) => (s.run ? [s.run] : []));
       expect(runs).toEqual([
         'npm ci',
+        'npm run diff -- --base "origin/$BASE_REF" --env "$ENVIRONMENT" --format json --output synth-diff.json',
         'npx cdktf synth',
-        'terraform -chdir="cdktf.out/stacks/$STACK" init -input=false',
-        'terraform -chdir="cdktf.out/stacks/$STACK" plan -input=false -lock-timeout=5m -out=tfplan',
-        'terraform -chdir="cdktf.out/stacks/$STACK" show -json tfplan > plan.json',
-        'npm run plan-review -- plan.json --format markdown --max-chars 65000 --out-dir plan-review --title "$STACK"',
+        // plan-stacks plans environmentStacks(env) in order (test/review/plan-stacks.test.ts).
+        'npm run plan-stacks -- --env "$ENVIRONMENT" --synth-diff synth-diff.json --commit "$HEAD_SHA" --out-dir plan-review',
       ]);
+      expect(plan.env).toEqual({ ENVIRONMENT: '${{ matrix.env }}' });
+      // The record names the pull request's head (what was pushed and reviewed), not GitHub's test-merge commit.
+      expect(plan.steps.find((s) => s.run?.startsWith('npm run plan-stacks'))?.env).toEqual({ HEAD_SHA: '${{ github.event.pull_request.head.sha }}' });
+      expect(plan.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth']).toBe(0);
       const names = plan.steps.map((s) => s.uses?.split('@')[0] ?? s.run);
       expect(names.indexOf('google-github-actions/auth')).toBeLessThan(names.indexOf('npx cdktf synth'));
       expect(plan.steps.find((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))?.with?.terraform_wrapper).toBe(false);
       expect(plan.steps.at(-1)!.if).toBe('${{ !cancelled() }}');
+    });
+
+    it('keeps the reviewed plans (records only) as an artifact per environment, for the deploy', () => {
+      const upload = w.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+      expect(upload.with).toEqual({ name: 'reviewed-plans-${{ matrix.env }}', path: 'plan-review/records/', 'if-no-files-found': 'error', 'retention-days': 90 });
+      // Never a plan file or plan JSON: they hold sensitive values in clear.
+      expect(JSON.stringify(w.jobs.plan)).not.toMatch(/tfplan|plan\.json/);
     });
   });
 
@@ -206,18 +224,100 @@ describe('GitHub workflows', () => {
       expect(w.on).toEqual({ push: { branches: ['main'] } });
     });
 
-    it('deploys dev, then staging, then prod, each in its environment, never cancelling a deploy', () => {
-      expect(Object.keys(w.jobs)).toEqual(['dev', 'staging', 'prod']);
-      const order = ['dev', 'staging', 'prod'];
-      for (const [i, env] of order.entries()) {
+    it('deploys every environment in catalog order, each in its environment, never cancelling a deploy, never planning afresh unreviewed', () => {
+      expect(Object.keys(w.jobs)).toEqual(ENVIRONMENTS);
+      for (const [i, env] of ENVIRONMENTS.entries()) {
         const job = w.jobs[env]!;
         expect(envName(job)).toBe(env);
-        expect(needsOf(job)).toEqual(i === 0 ? [] : [order[i - 1]]);
+        expect(needsOf(job)).toEqual(i === 0 ? [] : [ENVIRONMENTS[i - 1]]);
         expect(job.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
+        expect(job.env).toEqual({ ENVIRONMENT: env });
         expect(authenticates(job)).toBe(true);
+        expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', actions: 'read', 'pull-requests': 'read' });
         const runs = job.steps.flatMap((s) => (s.run ? [s.run] : []));
-        expect(runs).toEqual(['npm ci', 'npm start', `npx cdktf deploy platform-${env} --auto-approve`]);
+        expect(runs.slice(0, 1)).toEqual(['npm ci']);
+        expect(runs).toContain('npm start');
+        expect(JSON.stringify(job)).not.toMatch(/auto-approve|cdktf deploy/);
+        const apply = job.steps.find((s) => s.name === 'Apply every stack as reviewed')!;
+        expect(apply.run).toContain('stacks=$(npm run -s stacks -- --env "$ENVIRONMENT")');
+        expect(apply.run).toContain('npm run -s apply-reviewed -- --dir "cdktf.out/stacks/$stack" --stack "$stack" --reviewed "reviewed/$stack.json" --commit "$HEAD_SHA" --summary "$GITHUB_STEP_SUMMARY"');
+        const review = job.steps.find((s) => s.id === 'review')!;
+        expect(review.run).toContain('gh run download "$run_id" --repo "$REPO" --name "reviewed-plans-$ENVIRONMENT" --dir reviewed');
       }
+    });
+
+    describe('the apply loop, run by bash with a stand-in npm (apply-reviewed itself: test/review/apply-reviewed.test.ts)', () => {
+      let dir: string;
+      beforeAll(async () => {
+        dir = await mkdtemp(join(tmpdir(), 'deploy-loop-'));
+        // `npm run -s stacks` runs the real command; `apply-reviewed` is recorded and fails for $FAIL_STACK.
+        await writeFile(
+          join(dir, 'npm'),
+          `#!/bin/bash\nif [ "$3" = stacks ]; then shift 4; cd ${JSON.stringify(ROOT)} && exec ${JSON.stringify(join(ROOT, 'node_modules/.bin/tsx'))} ${JSON.stringify(join(ROOT, 'cli/main.ts'))} stacks "$@"; fi\necho "$*" >> "$CALLS"\nfor a in "$@"; do if [ "$prev" = --stack ] && [ "$a" = "$FAIL_STACK" ]; then exit 1; fi; prev="$a"; done\n`,
+          { mode: 0o755 },
+        );
+      });
+      afterAll(async () => {
+        await rm(dir, { recursive: true, force: true });
+      });
+
+      const runLoop = async (env: string, fail: string, records: readonly string[]): Promise<{ code: number; stacks: string[] }> => {
+        const work = await mkdtemp(join(dir, `${env}-`));
+        const jobEnv = deploy.workflow.jobs[env] ? env : 'prod';
+        await mkdir(join(work, 'reviewed'));
+        for (const r of records) await writeFile(join(work, 'reviewed', `${r}.json`), '{}');
+        const calls = join(work, 'calls');
+        const step = deploy.workflow.jobs[jobEnv]!.steps.find((s) => s.name === 'Apply every stack as reviewed')!;
+        const code = await new Promise<number>((done) =>
+          execFile('bash', ['-c', step.run!], { cwd: work, timeout: 60_000, env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ENVIRONMENT: env, HEAD_SHA: 'abc1234', GITHUB_STEP_SUMMARY: join(work, 'summary'), CALLS: calls, FAIL_STACK: fail } }, (err) =>
+            done(err ? (typeof err.code === 'number' ? err.code : 1) : 0),
+          ),
+        );
+        const text = await readFile(calls, 'utf8').catch(() => '');
+        return { code, stacks: text.split('\n').filter(Boolean).map((l) => /--stack (\S+)/.exec(l)![1]!) };
+      };
+
+      it.each(ENVIRONMENTS)('%s: applies every stack stack-order.ts names, in its order', async (env) => {
+        const names = environmentStacks(env).map((s) => s.name);
+        const run = await runLoop(env, 'none', names);
+        expect(run.code).toBe(0);
+        expect(run.stacks).toEqual(names);
+      });
+
+      it('stops at the first stack that is not applied as reviewed, and at one with no reviewed plan', async () => {
+        const names = environmentStacks('prod').map((s) => s.name);
+        const stopped = await runLoop('prod', names[1]!, names);
+        expect(stopped.code).toBe(1);
+        expect(stopped.stacks).toEqual(names.slice(0, 2));
+        const unreviewed = await runLoop('prod', 'none', names.slice(0, 1));
+        expect(unreviewed.code).toBe(1);
+        expect(unreviewed.stacks).toEqual(names.slice(0, 1));
+        // If the stack list cannot be read, nothing is deployed and the step fails (not an empty, green loop).
+        const unlisted = await runLoop('nope', 'none', names);
+        expect(unlisted.code).not.toBe(0);
+        expect(unlisted.stacks).toEqual([]);
+      });
+    });
+  });
+
+  describe('drift.yml', () => {
+    const w = drift.workflow;
+
+    it('runs daily and on demand, never two at once', () => {
+      expect(w.on).toEqual({ schedule: [{ cron: '23 5 * * *' }], workflow_dispatch: null });
+      expect(w.concurrency).toEqual({ group: 'drift', 'cancel-in-progress': false });
+    });
+
+    it('checks every deployed stack of every environment with the read-only plan identity, writing only issues on GitHub', () => {
+      const job = w.jobs.drift!;
+      expect(job.strategy?.matrix.env).toEqual(ENVIRONMENTS);
+      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', issues: 'write' });
+      const auth = job.steps.find((s) => s.uses?.startsWith('google-github-actions/auth@'))!;
+      expect(auth.with?.service_account).toBe("${{ vars[format('GCP_PLAN_SERVICE_ACCOUNT_{0}', matrix.env)] }}");
+      const runs = job.steps.flatMap((s) => (s.run ? [s.run] : []));
+      // plan-stacks --drift plans environmentStacks(env) (test/review/plan-stacks.test.ts).
+      expect(runs).toEqual(['npm ci', 'npx cdktf synth', 'npm run plan-stacks -- --env "$ENVIRONMENT" --drift --commit "$GITHUB_SHA" --out-dir drift']);
+      expect(JSON.stringify(job)).not.toMatch(/apply/);
     });
   });
 
@@ -317,8 +417,59 @@ describe('GitHub workflows', () => {
 
       await rm(review, { recursive: true, force: true });
       await run('prod');
-      expect(api.comments.at(-1)!.body).toMatch(/^<!-- platform-plan-review:prod part 1 -->\n### Terraform plan · platform-prod\n\n> \[!CAUTION\]\n> \*\*The plan failed\*\*/);
+      expect(api.comments.at(-1)!.body).toMatch(/^<!-- platform-plan-review:prod part 1 -->\n### Terraform plans · prod\n\n> \[!CAUTION\]\n> \*\*The plan failed\*\*/);
       expect(api.comments).toHaveLength(3);
+    });
+
+    it('drift: one issue per environment, opened, updated while drift lasts, closed once it is gone', async () => {
+      const step = drift.workflow.jobs.drift!.steps.find((s) => s.uses?.startsWith('actions/github-script@'))!;
+      const issues: Array<{ number: number; title: string; body: string; state: string; pull_request?: object }> = [
+        { number: 1, title: 'a human issue', body: 'hello', state: 'open' },
+        { number: 2, title: 'a pull request', body: '<!-- platform-drift:dev -->', state: 'open', pull_request: {} },
+      ];
+      const calls: string[] = [];
+      const github = {
+        paginate: async (fn: (p: unknown) => Promise<{ data: unknown[] }>, params: unknown) => (await fn(params)).data,
+        rest: {
+          issues: {
+            listForRepo: async ({ state }: { state: string }) => ({ data: issues.filter((i) => i.state === state).map((i) => ({ ...i })) }),
+            create: async ({ title, body }: { title: string; body: string }) => {
+              calls.push(`create ${title}`);
+              issues.push({ number: issues.length + 1, title, body, state: 'open' });
+            },
+            update: async ({ issue_number, body, state }: { issue_number: number; body?: string; state?: string }) => {
+              calls.push(`update ${issue_number}${state ? ` ${state}` : ''}`);
+              const i = issues.find((x) => x.number === issue_number)!;
+              if (body !== undefined) i.body = body;
+              if (state !== undefined) i.state = state;
+            },
+            createComment: async ({ issue_number }: { issue_number: number }) => {
+              calls.push(`comment ${issue_number}`);
+            },
+          },
+        },
+      };
+      const result = join(dir, 'drift');
+      const write = async (isDrift: boolean, body: string) => {
+        await mkdir(result, { recursive: true });
+        await writeFile(join(result, 'result.json'), JSON.stringify({ env: 'dev', drift: isDrift, failed: false, stacks: [] }));
+        await writeFile(join(result, 'comment-1.md'), body);
+      };
+      const run = () => runScript(step, { ENVIRONMENT: 'dev', RESULT_DIR: 'drift', RUN_URL: 'https://example.test/run/2' }, github, dir);
+
+      await write(true, '### Drift · dev\nfirst');
+      await run();
+      await write(true, '### Drift · dev\nsecond');
+      await run();
+      expect(calls).toEqual(['create Drift in dev', 'update 3']);
+      expect(issues[2]).toMatchObject({ title: 'Drift in dev', state: 'open' });
+      expect(issues[2]!.body).toMatch(/^<!-- platform-drift:dev -->\n### Drift · dev\nsecond/);
+      await write(false, '### Drift · dev\nnothing');
+      await run();
+      expect(calls.slice(2)).toEqual(['comment 3', 'update 3 closed']);
+      await run(); // no drift, no open issue: nothing to do
+      expect(calls).toHaveLength(4);
+      expect(issues.slice(0, 2).map((i) => i.state)).toEqual(['open', 'open']);
     });
   });
 });
