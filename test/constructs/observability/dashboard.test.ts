@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { Testing } from 'cdk8s';
+import { buildChartsApp } from '../../../charts/platform-charts.ts';
 import { describe, expect, it } from 'vitest';
 import {
   budgetRemainingQuery,
@@ -83,6 +85,22 @@ describe('SLO dashboard', () => {
       expect(all.thresholds?.[0]?.value).toBe(ceiling);
       expect(all.dataSets[0]?.timeSeriesQuery.prometheusQuery).toBe('sum(gateway_active_connections{namespace="edge",protocol="websocket"})');
     }
+  });
+
+  it('draws the metric, label and target the synthesized gateway HPA scales on', () => {
+    const plan = planOf('prod');
+    const chartOf = buildChartsApp(plan, Testing.app().outdir).charts.find((c) => c.node.id === 'edge');
+    if (!chartOf) throw new Error('no edge chart');
+    type Json = Record<string, any>; // synthesized manifests are untyped JSON
+    const hpa = (Testing.synth(chartOf) as Json[]).find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === plan.edge.gateway.name);
+    const pods = (hpa?.spec.metrics as Json[]).find((m) => m.type === 'Pods')?.pods;
+    // prometheus.googleapis.com|<metric>|gauge, selected by metric.labels.<label>
+    const [, metric] = String(pods?.metric.name).split('|');
+    const labels = Object.entries(pods?.metric.selector.matchLabels as Record<string, string>).map(([k, v]) => `${k.replace('metric.labels.', '')}="${v}"`);
+    const perPod = chart(renderDashboard(plan), 'gateway: open WebSocket sessions per pod (HPA target)');
+    expect(perPod.dataSets[0]?.timeSeriesQuery.prometheusQuery).toBe(`sum by (pod) (${metric}{namespace="${plan.edge.namespace}",${labels.join(',')}})`);
+    expect(perPod.thresholds?.[0]?.value).toBe(Number(pods?.target.averageValue));
+    expect(hpa?.spec.maxReplicas).toBe(plan.edge.gateway.replicas.max);
   });
 
   it('draws every subscription\'s backlog and oldest message, the consumer\'s freshness limit on its own', () => {
