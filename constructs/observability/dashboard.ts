@@ -128,13 +128,21 @@ function burnThresholds(slo: SloPlan): Threshold[] {
   });
 }
 
+const SOURCE_NAMES: Readonly<Record<SloPlan['source'], string>> = {
+  gateway: 'the edge gateway',
+  kong: 'Kong',
+  istio: "the server's Istio sidecar",
+  pubsub: 'Pub/Sub (Cloud Monitoring)',
+  glb: 'the global load balancer (Cloud Monitoring)',
+};
+
 function subjectOf(slo: SloPlan): string {
   return slo.route ?? slo.service;
 }
 
 function subjectSection(plan: ObservabilityPlan, subject: string, slos: readonly SloPlan[]): Section {
   const charts: Chart[] = [];
-  const first = slos[0];
+  const [first] = slos;
   const traffic = slos.find((s) => s.traffic)?.traffic;
   if (traffic) charts.push({ title: `${subject}: requests/s`, yLabel: 'requests/s', series: [{ query: atWindow(traffic), legend: 'requests/s' }] });
   for (const slo of slos.filter((s) => s.sli === 'availability' && s.errorRatio)) {
@@ -160,8 +168,7 @@ function subjectSection(plan: ObservabilityPlan, subject: string, slos: readonly
     series: slos.map((slo) => ({ query: budgetRemainingQuery(plan, slo), legend: slo.name, unit: '10^2.%' })),
     thresholds: [{ label: 'budget spent', value: 0, color: 'RED', direction: 'BELOW' }],
   });
-  const where = first ? `${first.source === 'glb' ? 'the global load balancer' : first.source} (${first.namespace})` : '';
-  return { title: subject, subtitle: `SLIs read at ${where}: ${slos.map((s) => `${s.sli} ${s.objective} %`).join(', ')}`, charts };
+  return { title: subject, subtitle: `Read at ${first ? SOURCE_NAMES[first.source] : ''}: ${slos.map((s) => `${s.sli} ${s.objective} %`).join(', ')}`, charts };
 }
 
 function gatewaySection(plan: PlatformPlan): Section {

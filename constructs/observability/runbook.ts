@@ -164,7 +164,7 @@ function workloadChecks(plan: PlatformPlan, service: string): string[] {
     `kubectl -n ${w.namespace} get deployment ${w.name}${w.canary ? ` ${w.canary.name}` : ''} -o wide`,
     `kubectl -n ${w.namespace} get pods -l ${selector} -o wide`,
     `kubectl -n ${w.namespace} rollout history deployment/${w.name}`,
-    `kubectl -n ${w.namespace} get hpa ${w.name}`,
+    `kubectl -n ${w.namespace} get hpa ${w.name}${w.canary ? ` ${w.canary.name}` : ''}`,
     `kubectl -n ${w.namespace} logs deployment/${w.name} --since=30m --tail=200`,
     `kubectl -n ${w.namespace} get events --sort-by=.lastTimestamp`,
   ];
@@ -175,8 +175,9 @@ function routeChecks(plan: PlatformPlan, slo: SloPlan, route: RoutePlan): string
   const proxy = route.via === 'kong' ? edge.kong : edge.gateway;
   const metricsPort = route.via === 'kong' ? edge.kong.ports.status : edge.gateway.ports.admin;
   return [
-    `# 1. The service behind the route`,
-    ...(route.upstream ? workloadChecks(plan, route.upstream.service) : [`gcloud pubsub topics describe ${route.topic ?? ''}`]),
+    ...(route.upstream
+      ? [`# 1. The service behind the route`, ...workloadChecks(plan, route.upstream.service)]
+      : [`# 1. The topic the gateway publishes the route's bodies to`, `gcloud pubsub topics describe ${route.topic ?? ''}`]),
     `# 2. The proxy that answers it (${route.via}): its pods, its log lines for the route, its own counters`,
     `kubectl -n ${edge.namespace} get deployment ${proxy.name} -o wide`,
     `kubectl -n ${edge.namespace} logs deployment/${proxy.name} --since=30m | grep '${route.pathPrefix}'`,
