@@ -43,6 +43,7 @@ export interface Threshold {
 export interface DataSet {
   readonly timeSeriesQuery: { readonly prometheusQuery: string; readonly unitOverride?: string };
   readonly plotType: 'LINE' | 'STACKED_AREA';
+  readonly targetAxis: 'Y1';
   readonly legendTemplate?: string;
   readonly minAlignmentPeriod: string;
 }
@@ -56,9 +57,14 @@ export interface Widget {
   };
   readonly sectionHeader?: { readonly subtitle: string; readonly dividerBelow: boolean };
 }
+/**
+ * The API answers in proto3's canonical JSON: zero positions are omitted and a data set's
+ * `targetAxis` comes back as Y1. The renderer writes that form, so what Terraform reads back
+ * equals what it wrote (hashicorp/terraform-provider-google#16173: perpetual dashboard diffs).
+ */
 export interface Tile {
-  readonly xPos: number;
-  readonly yPos: number;
+  readonly xPos?: number;
+  readonly yPos?: number;
   readonly width: number;
   readonly height: number;
   readonly widget: Widget;
@@ -252,13 +258,16 @@ function gpuSection(plan: PlatformPlan): Section | undefined {
   return { title: 'GPU pools', subtitle: `GKE managed DCGM metrics, per node of each pool of cluster ${plan.nodes.clusterName}`, charts };
 }
 
+function position(x: number, y: number): Pick<Tile, 'xPos' | 'yPos'> {
+  return { ...(x > 0 ? { xPos: x } : {}), ...(y > 0 ? { yPos: y } : {}) };
+}
+
 function layout(sections: readonly Section[]): Tile[] {
   const tiles: Tile[] = [];
   let y = 0;
   for (const section of sections) {
     tiles.push({
-      xPos: 0,
-      yPos: y,
+      ...position(0, y),
       width: DASHBOARD_COLUMNS,
       height: HEADER_HEIGHT,
       widget: { title: section.title, sectionHeader: { subtitle: section.subtitle, dividerBelow: true } },
@@ -270,7 +279,7 @@ function layout(sections: readonly Section[]): Tile[] {
     section.charts.forEach((chart, i) => {
       const col = i % perRow;
       if (i > 0 && col === 0) y += CHART_HEIGHT;
-      tiles.push({ xPos: col * width, yPos: y, width, height: CHART_HEIGHT, widget: chartWidget(chart) });
+      tiles.push({ ...position(col * width, y), width, height: CHART_HEIGHT, widget: chartWidget(chart) });
     });
     y += CHART_HEIGHT;
   }
@@ -284,6 +293,7 @@ function chartWidget(chart: Chart): Widget {
       dataSets: chart.series.map((s) => ({
         timeSeriesQuery: { prometheusQuery: s.query, ...(s.unit ? { unitOverride: s.unit } : {}) },
         plotType: 'LINE',
+        targetAxis: 'Y1',
         ...(s.legend ? { legendTemplate: s.legend } : {}),
         minAlignmentPeriod: '60s',
       })),
