@@ -18,6 +18,7 @@ import { CloudArmorPolicy } from '../constructs/gcp/cloud-armor-policy.ts';
 import { PublicEntry } from '../constructs/gcp/public-entry.ts';
 import { BinaryAuthorization } from '../constructs/gcp/binary-authorization.ts';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
+import { MonitoringDashboard } from '../constructs/gcp/monitoring-dashboard.ts';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -32,6 +33,7 @@ const APIS = [
   'iam.googleapis.com',
   'binaryauthorization.googleapis.com',
   'containersecurity.googleapis.com',
+  'monitoring.googleapis.com',
 ] as const;
 
 type Api = (typeof APIS)[number];
@@ -51,6 +53,7 @@ const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_pubsub_topic: ['pubsub.googleapis.com'],
   google_service_account: ['iam.googleapis.com'],
   google_binary_authorization_policy: ['binaryauthorization.googleapis.com'],
+  google_monitoring_dashboard: ['monitoring.googleapis.com'],
 };
 
 export interface PlatformStackProps {
@@ -64,6 +67,7 @@ export class PlatformStack extends TerraformStack {
   readonly topics: ReadonlyMap<string, Topic>;
   readonly armor: CloudArmorPolicy;
   readonly publicEntry: PublicEntry;
+  readonly dashboard: MonitoringDashboard;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { env } = props.plan;
@@ -187,6 +191,8 @@ export class PlatformStack extends TerraformStack {
       minTlsVersion: env.edge.sslPolicy.minTlsVersion,
       profile: env.edge.sslPolicy.profile,
     });
+    // Objectives, edge, Pub/Sub and GPUs of this environment on one page (constructs/observability/dashboard.ts).
+    this.dashboard = new MonitoringDashboard(this, 'slo-dashboard', { plan: props.plan });
     this.dependOnApis(apis);
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });
