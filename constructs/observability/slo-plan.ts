@@ -342,11 +342,13 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
       {
         alert: 'GpuDutyCycleSaturated',
         scope: { kind: 'ClusterRules' },
-        expr: 'max by (node) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[15m])) > 90',
+        // Whole GPUs report DCGM_FI_DEV_GPU_UTIL (percent); MIG partitions report nothing there, only
+        // the profiling field DCGM_FI_PROF_GR_ENGINE_ACTIVE (a ratio), so both are read.
+        expr: 'max by (node) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[15m])) > 90 or max by (node) (avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[15m])) > 0.9',
         for: '15m',
         severity: 'ticket',
         service: 'gpu-pools',
-        summary: `GPUs of {{ $labels.node }} in ${env.name} have been over 90 % busy for 30 minutes: inference latency will follow`,
+        summary: `GPUs of {{ $labels.node }} in ${env.name} have averaged over 90 % busy for 15 minutes, and stayed there for 15 more: inference latency will follow`,
         description: 'GKE managed DCGM metrics: the GPU duty cycle is near its ceiling; the inference HPA scales on it, so replicas are at their limit or the pool cannot grow.',
       },
       {

@@ -32,9 +32,10 @@ describe('per-environment charts', () => {
 
   it('creates each namespace once, with sidecar injection on', () => {
     const namespaces = prod.filter((o) => o.kind === 'Namespace');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime', 'custom-metrics']);
-    // The metrics adapter stays outside the mesh: the API server calls it directly.
-    expect(namespaces.filter((n) => n.metadata.labels?.['istio-injection'] !== 'enabled').map((n) => n.metadata.name)).toEqual(['custom-metrics']);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime', 'custom-metrics', 'monitoring']);
+    // The metrics adapter stays outside the mesh (the API server calls it directly), and so does
+    // Alertmanager (GMP's rule-evaluator, which has no sidecar, sends it alerts).
+    expect(namespaces.filter((n) => n.metadata.labels?.['istio-injection'] !== 'enabled').map((n) => n.metadata.name)).toEqual(['custom-metrics', 'monitoring']);
   });
 
   it('gives every catalog service a ServiceAccount, Deployment, Service and HPA', () => {
@@ -88,7 +89,7 @@ describe('per-environment charts', () => {
       },
     });
     const others = prod.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'llm-inference');
-    expect(others.length).toBe(5 + 3 + 1); // five workloads, the three edge proxies, the metrics adapter
+    expect(others.length).toBe(5 + 3 + 1 + 1); // five workloads, the three edge proxies, the metrics adapter, Alertmanager
     for (const d of others) expect(JSON.stringify(d)).not.toContain('nvidia.com/gpu');
   });
 

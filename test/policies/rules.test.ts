@@ -54,8 +54,8 @@ const CASES: Readonly<Record<string, Case>> = {
     finding: /^GKE008 .*: logging_config\.enable_components is \[SYSTEM_COMPONENTS\]/,
   },
   GKE009: {
-    fail: cluster((v) => (v.monitoring_config.enable_components = ['APISERVER'])),
-    finding: /^GKE009 .*: monitoring_config\.enable_components is \[APISERVER\]: system metrics are not collected/,
+    fail: cluster((v) => (v.monitoring_config.enable_components = ['APISERVER', 'DCGM'])),
+    finding: /^GKE009 .*: monitoring_config\.enable_components is \[APISERVER, DCGM\]: system metrics are not collected/,
   },
   GKE010: { fail: cluster((v) => (v.enable_legacy_abac = true)), finding: /^GKE010 .*: legacy ABAC/ },
   GKE011: {

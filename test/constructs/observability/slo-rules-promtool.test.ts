@@ -27,13 +27,16 @@ suite('promtool check rules', () => {
   it.each(ENVS)('every rules object of %s is valid', async (envName) => {
     const objects = renderRules(planOf(envName).observability);
     expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Rules', 'GlobalRules']));
+    const files: string[] = [];
     for (const o of objects) {
       const file = path.join(dir, `${envName}-${o.kind}-${o.namespace ?? 'all'}.yml`);
       await writeFile(file, stringify({ groups: o.groups }, { lineWidth: 0 }));
-      const result = await run(paths.promtool, ['check', 'rules', file]);
-      expect(result.code, result.output).toBe(0);
-      expect(result.output).toContain('SUCCESS');
+      files.push(file);
     }
+    // One promtool for all of an environment's files: it reports each.
+    const result = await run(paths.promtool, ['check', 'rules', ...files]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output.match(/SUCCESS/g)).toHaveLength(files.length);
   });
 });
 
@@ -116,7 +119,7 @@ async function promtoolTest(scenario: Scenario): Promise<void> {
       tests: [{ interval: `${MIN}m`, input_series: Object.entries(scenario.series).map(([series, values]) => ({ series, values })), promql_expr_test: promql }],
     }),
   );
-  const result = await run(paths.promtool, ['test', 'rules', testFile], { cwd: dir, timeoutMs: 120_000 });
+  const result = await run(paths.promtool, ['test', 'rules', testFile], { cwd: dir, timeoutMs: 170_000 });
   expect(result.code, `${scenario.name}\n${result.output}`).toBe(0);
   expect(result.output).toContain('SUCCESS');
 }
@@ -131,7 +134,8 @@ const prodLabels = (slo: string, service: string, sli: string, route?: string): 
 });
 
 // Each scenario is its own promtool process: run them side by side.
-(missing.length > 0 ? describe.skip : describe.concurrent)('promtool test rules: the alert math on synthetic series (prod windows)', () => {
+// A few seconds each on a quiet machine; minutes when the machine is loaded, so the bound is wide.
+(missing.length > 0 ? describe.skip : describe.concurrent)('promtool test rules: the alert math on synthetic series (prod windows)', { timeout: 180_000 }, () => {
   // orders-api via Kong: 99.9 % availability, so the budget is 0.1 % of requests.
   const orders = { alert: 'OrdersApiAvailabilityBudgetBurn', labels: prodLabels('orders-api-availability', 'orders-api', 'availability', 'orders-api') };
   const ok = 'kong_http_requests_total{route="orders-api",code="200",service="orders-api"}';
@@ -175,12 +179,12 @@ const prodLabels = (slo: string, service: string, sli: string, route?: string): 
       name: 'zero-traffic',
       groups: groupsFor('prod', ['orders-api-availability', 'orders-api-latency', 'chat-availability']),
       series: {
-        [ok]: counter([[DAY, 0]]),
-        [err]: counter([[DAY, 0]]),
-        'kong_request_latency_ms_count{route="orders-api",service="orders-api"}': counter([[DAY, 0]]),
-        'kong_request_latency_ms_bucket{route="orders-api",service="orders-api",le="250"}': counter([[DAY, 0]]),
+        [ok]: counter([[6 * 60, 0]]),
+        [err]: counter([[6 * 60, 0]]),
+        'kong_request_latency_ms_count{route="orders-api",service="orders-api"}': counter([[6 * 60, 0]]),
+        'kong_request_latency_ms_bucket{route="orders-api",service="orders-api",le="250"}': counter([[6 * 60, 0]]),
       },
-      checks: [30, 6 * 60, DAY - 5].map((atMin) => ({
+      checks: [30, 3 * 60, 6 * 60 - 5].map((atMin) => ({
         atMin,
         alertnames: [orders.alert, 'OrdersApiLatencyBudgetBurn', 'ChatAvailabilityBudgetBurn'],
         firing: [],
