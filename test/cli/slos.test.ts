@@ -21,7 +21,7 @@ describe('README Operations table', () => {
     const ops = readme.indexOf('\n## Operations\n');
     expect(ops).toBeGreaterThan(readme.indexOf('\n## Isolation and the mesh\n'));
     expect(start).toBeGreaterThan(ops);
-    expect(readme.slice(ops, start)).toContain('<!-- alerting: lead -->');
+    expect(readme.slice(ops, start)).toContain('**Where alerts go.**');
   });
 
   it('escapes the pipes of PromQL regexes so each row keeps its columns', () => {

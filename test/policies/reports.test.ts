@@ -72,7 +72,7 @@ describe('policy reports', () => {
       Object.assign(cluster, {
         enable_shielded_nodes: false,
         logging_config: { enable_components: ['SYSTEM_COMPONENTS', 'WORKLOADS'] },
-        monitoring_config: { enable_components: ['SYSTEM_COMPONENTS'], managed_prometheus: { enabled: true } },
+        monitoring_config: { enable_components: ['SYSTEM_COMPONENTS', 'DCGM'], managed_prometheus: { enabled: true } },
       });
     }
     await writeFile(tfFile, JSON.stringify(tf, null, 2));
