@@ -7,6 +7,7 @@ import type { CompiledRoute } from './compiled-routes.ts';
 import type { ForwardingFacts } from './forwarded-headers.ts';
 import { sendError } from './error-response.ts';
 import type { PubSubPublisher } from './pubsub-publisher.ts';
+import { sendContractProblem } from './event-problem.ts';
 
 /** gRPC codes on which retrying the same publish cannot succeed (google-gax errors carry `code`). */
 const GRPC_INVALID_ARGUMENT = 3;
@@ -60,6 +61,15 @@ export async function ingestEvent(
       res.destroy();
     }
     return;
+  }
+  // The contract check runs before anything is published: an invalid event gets a 400 naming the field.
+  if (route.validator !== undefined) {
+    const violation = route.validator(data);
+    if (violation !== undefined) {
+      sendContractProblem(res, violation, route.config.topic as string, facts.requestId);
+      observe(400);
+      return;
+    }
   }
   const attributes: Record<string, string> = {
     'content-type': req.headers['content-type'] ?? 'application/octet-stream',
