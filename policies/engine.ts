@@ -81,6 +81,21 @@ export interface EnvironmentArtifacts {
   readonly terraform: TerraformArtifacts;
   readonly kubernetes: readonly { readonly file: string; readonly object: KubernetesObject }[];
   readonly edge: EdgeArtifacts;
+  /**
+   * Contract changes against a base, when the run has one (`diff --base`): each topic contract
+   * that changed and whether old and new consumers can still read each other's events.
+   */
+  readonly contractChanges?: readonly ContractChangeFact[];
+}
+
+/** One changed contract, as review/synth-diff/contract-changes.ts reports it. */
+export interface ContractChangeFact {
+  readonly name: string;
+  readonly address: string;
+  readonly file: string;
+  readonly change: 'add' | 'remove' | 'update';
+  readonly compatible: boolean;
+  readonly reasons: readonly string[];
 }
 
 /**
@@ -105,7 +120,8 @@ export interface Equivalents {
  * Rule ids are stable (waivers and code-scanning alerts refer to them) and numbered by area:
  * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
  * exposure and state; PUBSUB0xx messaging; REG0xx the Artifact Registry; K8S0xx workloads;
- * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy.
+ * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy;
+ * EVENT0xx topic contracts.
  * A retired id is never reused.
  */
 export interface Rule {

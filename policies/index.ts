@@ -26,6 +26,7 @@ import { PUBLIC_ENTRY_RULES } from './rules/public-entry-armor.ts';
 import { WORKLOAD_AVAILABILITY_RULES } from './rules/workload-availability.ts';
 import { ingressIsolated } from './rules/network-isolation.ts';
 import { MESH_RULES } from './rules/mesh-policies.ts';
+import { EVENT_CONTRACT_RULES } from './rules/event-contracts.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -40,4 +41,5 @@ export const RULES: readonly Rule[] = [
   ...EDGE_RULES,
   ...PUBLIC_ENTRY_RULES,
   ...MESH_RULES,
+  ...EVENT_CONTRACT_RULES,
 ];
