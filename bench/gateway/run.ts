@@ -2,7 +2,8 @@
 //   wrk → direct upstream | bare node:http keep-alive proxy | nginx proxy | gateway (JWT auth,
 //   rate limiter and metrics on, the esbuild bundle that ships in the image)
 // then the RSS of the gateway holding N idle WebSockets (clients in a child process), then the
-// cost of the ingest contract check (ingest.ts; needs the Pub/Sub emulator, BENCH_INGEST=0 skips it).
+// cost of the ingest contract check (ingest.ts; needs the Pub/Sub emulator, BENCH_INGEST=0 skips it,
+// BENCH_ONLY=ingest runs only it).
 // Env: BENCH_SECONDS (default 6), BENCH_CONNECTIONS (64), BENCH_WEBSOCKETS (10000, capped by the fd limit).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -108,6 +109,10 @@ async function main(): Promise<void> {
     const build = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/build.ts'], { cwd: root, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`bundle failed: ${build.stderr}`);
     const bundle = path.join(root, 'gateway', 'dist', 'gateway.cjs');
+    if (process.env.BENCH_ONLY === 'ingest') {
+      await ingestScenario({ root, dir, bundle, seconds: SECONDS, connections: CONNECTIONS, start, stop });
+      return;
+    }
 
     // JWKS for the gateway's JWT check (fetched once, then cached; verified tokens cached briefly).
     const { publicKey, privateKey } = await generateKeyPair('RS256');
