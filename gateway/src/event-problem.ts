@@ -18,3 +18,20 @@ export function sendContractProblem(res: ServerResponse, violation: ContractViol
   res.writeHead(400, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
   res.end(body);
 }
+
+/**
+ * Pub/Sub refused the message as such (INVALID_ARGUMENT): the topic's schema changed out of
+ * band, or a contract only Pub/Sub checks (protobuf). Retrying cannot succeed, so 400 too.
+ */
+export function sendPubSubRejection(res: ServerResponse, reason: string, topic: string, requestId: string): void {
+  const body = JSON.stringify({
+    type: CONTRACT_PROBLEM_TYPE,
+    title: "Pub/Sub refused the event: it does not match the topic's schema",
+    status: 400,
+    detail: reason,
+    topic,
+    requestId,
+  });
+  res.writeHead(400, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
+  res.end(body);
+}

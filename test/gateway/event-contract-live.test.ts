@@ -26,6 +26,7 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
   let pubsub: PubSubType | undefined;
   let child: ChildProcess | undefined;
   let base = '';
+  let origin = '';
   const received: Message[] = [];
 
   beforeAll(async () => {
@@ -46,6 +47,16 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
     await pubsub.createSchema(schema.name, SchemaTypes.Avro, schema.definition);
     const [topic] = await pubsub.createTopic({ name: 'ingest', schemaSettings: { schema: `projects/${PROJECT}/schemas/${schema.name}`, encoding: Encodings.Json } });
     const [subscription] = await topic.createSubscription('ingest-live');
+    // A topic whose schema was changed out of band (it now requires a field the route's contract lacks).
+    const changed = JSON.parse(schema.definition) as { fields: unknown[] };
+    changed.fields.push({ name: 'tenant', type: 'string' });
+    await pubsub.createSchema('ingest-changed', SchemaTypes.Avro, JSON.stringify(changed));
+    const [changedTopic] = await pubsub.createTopic({ name: 'ingest-changed', schemaSettings: { schema: `projects/${PROJECT}/schemas/ingest-changed`, encoding: Encodings.Json } });
+    const [changedSubscription] = await changedTopic.createSubscription('ingest-changed-live');
+    changedSubscription.on('message', (m: Message) => {
+      received.push(m);
+      m.ack();
+    });
     subscription.on('message', (m: Message) => {
       received.push(m);
       m.ack();
@@ -54,7 +65,8 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
     dir = await makeTempDir();
     await bundleGateway(path.join(dir, 'gateway.cjs'));
     const route = { ...ingest, match: { pathPrefix: ingest.match.pathPrefix }, auth: { type: 'none' as const }, rateLimit: undefined };
-    await writeFile(path.join(dir, 'gateway-routes.json'), JSON.stringify({ version: 1, routes: [route] }));
+    const outOfBand = { ...route, name: 'changed', match: { pathPrefix: '/changed' }, topic: `projects/${PROJECT}/topics/ingest-changed` };
+    await writeFile(path.join(dir, 'gateway-routes.json'), JSON.stringify({ version: 1, routes: [route, outOfBand] }));
     let output = '';
     child = spawn(process.execPath, ['gateway.cjs', '--routes', 'gateway-routes.json', '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--admin-port', '0', '--drain-delay-ms', '0'], {
       cwd: dir,
@@ -65,7 +77,8 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
     child.stderr?.setEncoding('utf8').on('data', (c: string) => (output += c));
     await waitFor('bundle listening', () => output.includes('"gateway listening"'), 15_000);
     const { httpPort } = JSON.parse(output.split('\n').find((l) => l.includes('"gateway listening"')) as string) as { httpPort: number };
-    base = `http://127.0.0.1:${httpPort}${ingest.match.pathPrefix}`;
+    origin = `http://127.0.0.1:${httpPort}`;
+    base = `${origin}${ingest.match.pathPrefix}`;
   }, 120_000);
 
   afterAll(async () => {
@@ -113,5 +126,15 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
     expect(ids).not.toContain('e-bad');
     expect(ids).not.toContain('e-bad-2');
     expect(ids).toContain('e-after');
+  });
+
+  it('answers 400 problem+json, not 503, when Pub/Sub refuses an event the route accepts (schema changed out of band)', async () => {
+    const res = await fetch(`${origin}/changed`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'live-oob' }, body: JSON.stringify({ ...validEvent, eventId: 'e-oob' }) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(await res.json()).toMatchObject({ status: 400, detail: expect.stringMatching(/^INVALID_ARGUMENT: /), topic: `projects/${PROJECT}/topics/ingest-changed`, requestId: 'live-oob' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received.map((m) => (JSON.parse(m.data.toString()) as { eventId: string }).eventId)).not.toContain('e-oob');
   });
 });
