@@ -1,6 +1,6 @@
 /**
  * The front door: `npm start` (= synth), `npm run synth -- --env dev`, `npm run check`,
- * `npm run routes`, `npm run slos`, `npm run diff`, `npm run plan-review`, `npm run plan-compare`,
+ * `npm run routes`, `npm run slos`, `npm run events`, `npm run diff`, `npm run plan-review`, `npm run plan-compare`,
  * `npm run apply-reviewed`, `npm run plan-stacks`, `npm run stacks`, `npm run golden:update`.
  * Exit codes: 0 ok; 1 bad input (catalog, flags) or a failed synth, nothing written;
  * 2 synthesized, but a policy reported an error.
@@ -24,6 +24,7 @@ const OWN_FLAG_COMMANDS: Readonly<Record<string, () => Promise<{ run(argv: reado
   golden: () => import('./commands/golden.ts'),
   footprint: () => import('./commands/footprint.ts'),
   slos: () => import('./commands/slos.ts'),
+  events: () => import('./commands/events.ts'),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

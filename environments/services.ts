@@ -87,10 +87,12 @@ export const topics: NonNullable<EnvironmentInput['topics']> = [
     name: 'ingest',
     // Public event intake: the edge gateway publishes each POST body and answers 202 + message id.
     ingest: { pathPrefix: '/v1/events', auth: identity, rateLimit: { requestsPerMinute: 1200, burst: 200 } },
+    schema: { type: 'avro', file: 'environments/events/ingest.avsc', encoding: 'json' },
     subscriptions: [{ name: 'ingest-enricher', ackDeadlineSec: 60, deadLetter: { maxDeliveryAttempts: 10 } }],
   },
   {
     name: 'order-events',
+    schema: { type: 'avro', file: 'environments/events/order-events.avsc', encoding: 'json' },
     subscriptions: [{ name: 'order-events-enricher', ordering: true, deadLetter: {} }],
   },
 ];

@@ -51,6 +51,7 @@ const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_container_cluster: ['container.googleapis.com', 'compute.googleapis.com'],
   google_artifact_registry_repository: ['artifactregistry.googleapis.com'],
   google_pubsub_topic: ['pubsub.googleapis.com'],
+  google_pubsub_schema: ['pubsub.googleapis.com'],
   google_service_account: ['iam.googleapis.com'],
   google_binary_authorization_policy: ['binaryauthorization.googleapis.com'],
   google_monitoring_dashboard: ['monitoring.googleapis.com'],
@@ -158,7 +159,15 @@ export class PlatformStack extends TerraformStack {
     const serviceAgent = { member: `serviceAccount:service-${project.number}@gcp-sa-pubsub.iam.gserviceaccount.com` };
     const topics = new Map<string, Topic>();
     for (const t of props.plan.events) {
-      topics.set(t.name, new Topic(this, `topic-${t.name}`, { name: t.name, messageRetentionSec: t.messageRetentionSec, labels: env.gcp.labels }));
+      topics.set(
+        t.name,
+        new Topic(this, `topic-${t.name}`, {
+          name: t.name,
+          messageRetentionSec: t.messageRetentionSec,
+          labels: env.gcp.labels,
+          ...(t.contract ? { contract: t.contract } : {}),
+        }),
+      );
     }
     for (const t of props.plan.events) {
       const topic = topics.get(t.name) as Topic;

@@ -83,6 +83,21 @@ export interface EnvironmentArtifacts {
   readonly edge: EdgeArtifacts;
   /** Repository files the output links to (the runbooks, `docs/runbooks/<env>/…`), relative to the repository root. */
   readonly repoFiles?: ReadonlySet<string>;
+  /**
+   * Contract changes against a base, when the run has one (`diff --base`): each topic contract
+   * that changed and whether old and new consumers can still read each other's events.
+   */
+  readonly contractChanges?: readonly ContractChangeFact[];
+}
+
+/** One changed contract, as review/synth-diff/contract-changes.ts reports it. */
+export interface ContractChangeFact {
+  readonly name: string;
+  readonly address: string;
+  readonly file: string;
+  readonly change: 'add' | 'remove' | 'update';
+  readonly compatible: boolean;
+  readonly reasons: readonly string[];
 }
 
 /**
@@ -108,7 +123,7 @@ export interface Equivalents {
  * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
  * exposure and state; PUBSUB0xx messaging; REG0xx the Artifact Registry; K8S0xx workloads;
  * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy; SLO0xx
- * the objectives and their alerting.
+ * the objectives and their alerting; EVENT0xx topic contracts.
  * A retired id is never reused.
  */
 export interface Rule {

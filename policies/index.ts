@@ -27,6 +27,7 @@ import { WORKLOAD_AVAILABILITY_RULES } from './rules/workload-availability.ts';
 import { ingressIsolated } from './rules/network-isolation.ts';
 import { MESH_RULES } from './rules/mesh-policies.ts';
 import { SLO_RULES } from './rules/slo-alerting.ts';
+import { EVENT_CONTRACT_RULES } from './rules/event-contracts.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -42,4 +43,5 @@ export const RULES: readonly Rule[] = [
   ...PUBLIC_ENTRY_RULES,
   ...MESH_RULES,
   ...SLO_RULES,
+  ...EVENT_CONTRACT_RULES,
 ];

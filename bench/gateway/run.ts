@@ -1,7 +1,9 @@
 // Gateway benchmark, one run, everything on 127.0.0.1, all servers started and stopped here:
 //   wrk → direct upstream | bare node:http keep-alive proxy | nginx proxy | gateway (JWT auth,
 //   rate limiter and metrics on, the esbuild bundle that ships in the image)
-// then the RSS of the gateway holding N idle WebSockets (clients in a child process).
+// then the RSS of the gateway holding N idle WebSockets (clients in a child process), then the
+// cost of the ingest contract check (ingest.ts; needs the Pub/Sub emulator, BENCH_INGEST=0 skips it,
+// BENCH_ONLY=ingest runs only it).
 // Env: BENCH_SECONDS (default 6), BENCH_CONNECTIONS (64), BENCH_WEBSOCKETS (10000, capped by the fd limit).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { parseWrk, type WrkResult } from './wrk-report.ts';
+import { ingestScenario } from './ingest.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -37,8 +40,8 @@ function freePort(): Promise<number> {
 }
 
 /** Spawns a child and resolves with the first stdout line matching `ready`. */
-function start(command: string, args: string[], ready: RegExp, timeoutMs = 20_000): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: string, args: string[], ready: RegExp, timeoutMs = 20_000, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -106,6 +109,10 @@ async function main(): Promise<void> {
     const build = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/build.ts'], { cwd: root, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`bundle failed: ${build.stderr}`);
     const bundle = path.join(root, 'gateway', 'dist', 'gateway.cjs');
+    if (process.env.BENCH_ONLY === 'ingest') {
+      await ingestScenario({ root, dir, bundle, seconds: SECONDS, connections: CONNECTIONS, start, stop });
+      return;
+    }
 
     // JWKS for the gateway's JWT check (fetched once, then cached; verified tokens cached briefly).
     const { publicKey, privateKey } = await generateKeyPair('RS256');
@@ -260,6 +267,7 @@ http {
         `  10k idle WebSockets < 300 MB: ${wsVerdict}\n`,
     );
     jwksServer.close();
+    if (process.env.BENCH_INGEST !== '0') await ingestScenario({ root, dir, bundle, seconds: SECONDS, connections: CONNECTIONS, start, stop });
   } finally {
     for (const child of children) await stop(child, child.spawnfile === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
     await rm(dir, { recursive: true, force: true });

@@ -3,8 +3,10 @@
  *
  * Synthesizes the base ref in a temporary git worktree (with its own code and dependencies)
  * and the working tree, each into a temporary directory, and prints the structural diff
- * (review/synth-diff): destroys and replacement-prone changes first. Exit 0 whatever the diff
- * says; 1 only when it cannot run (bad flags, unknown ref, a side that does not synthesize).
+ * (review/synth-diff): destroys, breaking contract changes and replacement-prone changes first.
+ * Exit 0 whatever else the diff says; 2 when a production topic's contract changes in a breaking
+ * way and no waiver covers it (policy EVENT001); 1 only when it cannot run (bad flags, unknown
+ * ref, a side that does not synthesize).
  * The worktree and every temporary directory are removed, also on failure or Ctrl-C.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +23,11 @@ import { renderMarkdown } from '../../review/synth-diff/render-markdown.ts';
 import { renderText } from '../../review/synth-diff/render-text.ts';
 import { synthesize } from '../../review/synth-diff/synth-process.ts';
 import { addWorktree, gitContext, provideDependencies, resolveCommit, type BaseWorktree } from '../../review/synth-diff/base-worktree.ts';
+import { contractChanges } from '../../review/synth-diff/contract-changes.ts';
+import { judgeContractChanges } from '../../review/synth-diff/contract-policy.ts';
+import { DEFAULT_CATALOG } from '../../environments/load.ts';
+import { policyDate } from '../../policies/waiver-clock.ts';
+import { catalogEnvironments } from './check.ts';
 
 export const DIFF_FORMATS = ['text', 'markdown', 'json'] as const;
 
@@ -133,11 +140,16 @@ export async function run(argv: readonly string[]): Promise<number> {
     const unknown = flags.env.filter((e) => !known.has(e));
     if (unknown.length > 0) throw new UsageError(`--env ${unknown.join(', ')}: no such environment on either side (there are ${[...known].join(', ')})`, DIFF_USAGE);
 
-    const diff = diffTrees(base, head, flags.env.length > 0 ? { envs: flags.env } : {});
+    const envs = flags.env.length > 0 ? flags.env : undefined;
+    const contracts = await contractChanges(base, head, { buf: join(project, 'node_modules', '.bin', 'buf') }, envs);
+    const diff = diffTrees(base, head, { ...(envs ? { envs } : {}), contracts });
+    // EVENT001 judges the contract changes with the head catalog's tiers and waivers.
+    const judged = contracts.size === 0 ? [] : (await catalogEnvironments(cat.head ?? DEFAULT_CATALOG, [...contracts.keys()])).environments;
+    const contractResults = await judgeContractChanges(headOut, judged, contracts, policyDate());
     const labels = { base: baseLabel, head: 'working tree' };
     const text =
       flags.format === 'json'
-        ? JSON.stringify({ base: { ref: flags.base, commit }, ...diff }, null, 2)
+        ? JSON.stringify({ base: { ref: flags.base, commit }, ...diff, contractPolicy: contractResults }, null, 2)
         : flags.format === 'markdown'
           ? renderMarkdown(diff, labels, { fullCommand: `npm run diff -- --base ${flags.base}` })
           : renderText(diff, labels);
@@ -147,8 +159,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     } else {
       process.stdout.write(`${text}\n`);
     }
+    for (const r of contractResults) {
+      progress(`${r.ruleId} ${r.status === 'waived' ? 'waived' : r.severity} ${r.target.env} ${r.target.address}: ${r.message}`);
+    }
     progress(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return 0;
+    return contractResults.some((r) => r.status === 'open' && r.severity === 'error') ? 2 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

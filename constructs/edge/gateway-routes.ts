@@ -37,6 +37,16 @@ function rateLimitFor(route: RoutePlan): RouteInput['rateLimit'] {
   return { requestsPerSecond: perSecond, burst: route.rateLimit.burst ?? Math.max(1, Math.ceil(perSecond)) };
 }
 
+/**
+ * The gateway checks JSON bodies against Avro contracts. A protobuf contract is enforced by
+ * Pub/Sub alone (the gateway answers its INVALID_ARGUMENT with 400); see the README.
+ */
+function eventSchemaFor(route: RoutePlan): Pick<RouteInput, 'schema'> {
+  const contract = route.contract;
+  if (contract?.type !== 'avro' || contract.encoding !== 'json') return {};
+  return { schema: { type: 'avro', definition: JSON.stringify(JSON.parse(contract.definition)) } };
+}
+
 export function gatewayRouteTable(routes: readonly RoutePlan[], edge: EdgePlan, options: EdgeRenderOptions = {}): GatewayRoutesInput {
   const scale = options.timeScale ?? 1;
   const keysDir = options.gateway?.apiKeysDir ?? edge.gateway.apiKeysDir;
@@ -54,7 +64,7 @@ export function gatewayRouteTable(routes: readonly RoutePlan[], edge: EdgePlan, 
           name: r.name,
           match: { host: r.host, pathPrefix: r.pathPrefix },
           kind: r.protocol,
-          ...(r.protocol === 'events' ? { topic: r.topic } : { upstream: { url: upstreamUrl ?? '' } }),
+          ...(r.protocol === 'events' ? { topic: r.topic, ...eventSchemaFor(r) } : { upstream: { url: upstreamUrl ?? '' } }),
           timeouts: {
             connectMs: millis(GATEWAY_CONNECT_SEC, scale),
             // REST: the whole request; streams: the handshake or a unary call's deadline.

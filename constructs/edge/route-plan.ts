@@ -16,6 +16,8 @@ export interface RoutePlan {
   readonly via: 'kong' | 'gateway';
   readonly upstream?: { readonly service: string; readonly namespace: string; readonly url: string };
   readonly topic?: string;
+  /** An events route's contract (the topic's schema): the gateway checks bodies against it. */
+  readonly contract?: { readonly type: 'avro' | 'protobuf'; readonly encoding: 'json' | 'binary'; readonly definition: string };
   readonly auth: Auth;
   readonly rateLimit?: { readonly requestsPerMinute: number; readonly burst?: number };
   /** Request body limit at every hop; 0 = unlimited (gRPC streams). */
@@ -58,6 +60,7 @@ export function planRoutes(env: Environment): RoutePlan[] {
         protocol: 'events',
         via: 'gateway',
         topic: `projects/${env.gcp.projectId}/topics/${topic.name}`,
+        ...(topic.schema ? { contract: { type: topic.schema.type, encoding: topic.schema.encoding, definition: topic.schema.definition } } : {}),
         auth: topic.ingest.auth,
         ...(topic.ingest.rateLimit ? { rateLimit: topic.ingest.rateLimit } : {}),
         maxBodyBytes: topic.ingest.maxBodyBytes,

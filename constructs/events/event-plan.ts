@@ -12,8 +12,21 @@ export interface SubscriptionPlan extends Subscription {
   readonly subscribers: readonly string[];
 }
 
+/** A topic's contract as every layer reads it: Pub/Sub's schema, the gateway's validator, the generated types. */
+export interface ContractPlan {
+  readonly type: 'avro' | 'protobuf';
+  readonly encoding: 'json' | 'binary';
+  /** Where the definition lives in the repository. */
+  readonly file: string;
+  /** The definition's text, as read (and parsed) when the catalog loaded. */
+  readonly definition: string;
+  /** The Pub/Sub schema's id (`projects/<p>/schemas/<schemaName>`): the topic's name. */
+  readonly schemaName: string;
+}
+
 export interface TopicPlan {
   readonly name: string;
+  readonly contract?: ContractPlan;
   readonly messageRetentionSec: number;
   /** Dead-letter topics are topics too; `deadLetterFor` names the topic they serve. */
   readonly deadLetterFor?: string;
@@ -36,6 +49,17 @@ export function planEvents(env: Environment): TopicPlan[] {
     const needsDeadLetter = topic.subscriptions.some((s) => s.deadLetter);
     plans.push({
       name: topic.name,
+      ...(topic.schema
+        ? {
+            contract: {
+              type: topic.schema.type,
+              encoding: topic.schema.encoding,
+              file: topic.schema.file,
+              definition: topic.schema.definition,
+              schemaName: topic.name,
+            },
+          }
+        : {}),
       messageRetentionSec: topic.messageRetentionSec,
       publishers,
       subscriptions: topic.subscriptions.map((sub) => ({

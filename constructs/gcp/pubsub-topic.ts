@@ -8,7 +8,12 @@ import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic/index.js';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member/index.js';
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription/index.js';
 import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member/index.js';
-import type { SubscriptionPlan } from '../events/event-plan.ts';
+import { PubsubSchema } from '@cdktf/provider-google/lib/pubsub-schema/index.js';
+import type { ContractPlan, SubscriptionPlan } from '../events/event-plan.ts';
+
+/** Pub/Sub's names for the catalog's contract types and encodings. */
+const SCHEMA_TYPE = { avro: 'AVRO', protobuf: 'PROTOCOL_BUFFER' } as const;
+const SCHEMA_ENCODING = { json: 'JSON', binary: 'BINARY' } as const;
 
 /** Anything with an IAM member string (a WorkloadIdentity, a service agent). */
 export interface Grantee {
@@ -19,18 +24,29 @@ export interface PubsubTopicProps {
   readonly name: string;
   readonly messageRetentionSec: number;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The topic's contract: a `google_pubsub_schema` (a new definition commits a new revision, in
+   * place) and the topic's `schema_settings`, so Pub/Sub rejects a message that does not match.
+   */
+  readonly contract?: ContractPlan;
 }
 
 export class Topic extends Construct {
   readonly topic: PubsubTopic;
+  readonly schema: PubsubSchema | undefined;
   private readonly grantedPublishers = new Set<string>();
 
   constructor(scope: Construct, id: string, props: PubsubTopicProps) {
     super(scope, id);
+    const contract = props.contract;
+    this.schema = contract
+      ? new PubsubSchema(this, 'schema', { name: contract.schemaName, type: SCHEMA_TYPE[contract.type], definition: contract.definition })
+      : undefined;
     this.topic = new PubsubTopic(this, 'topic', {
       name: props.name,
       messageRetentionDuration: `${props.messageRetentionSec}s`,
       labels: { ...props.labels },
+      ...(contract && this.schema ? { schemaSettings: { schema: this.schema.id, encoding: SCHEMA_ENCODING[contract.encoding] } } : {}),
     });
   }
 

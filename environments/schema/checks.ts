@@ -7,6 +7,7 @@ import type { Environment, Service } from '../schema.ts';
 import { parseCidr } from '../cidr.ts';
 import { GLB_MAX_TIMEOUT_SEC, HOP_MARGIN_SEC, HOPS_OUTSIDE_SERVICE, MAX_SERVICE_STREAM_SEC } from '../timeout-defaults.ts';
 import { PRIVATE_RANGES, within } from './network.ts';
+import { topicsNeedingContract } from './topics.ts';
 
 /** The one capability the checks need from zod's refinement context. */
 function cpuMillis(q: string): number {
@@ -223,6 +224,9 @@ export function checkEnvironment(env: Environment, ctx: Ctx, overrides: Record<s
         }
       });
     });
+    for (const { index, why } of topicsNeedingContract(env.topics, env.services)) {
+      issue(ctx, ['topics', index, 'schema'], `production topics used across teams need a contract (${why}): add schema { type, file, encoding }`);
+    }
     if (env.edge.armor.preview) issue(ctx, ['edge', 'armor', 'preview'], 'production enforces the WAF: preview must be false');
     if (!env.gke.deletionProtection) issue(ctx, ['gke', 'deletionProtection'], 'production clusters keep deletion protection on');
   }

@@ -5,6 +5,7 @@ import { JwksCache, createAuthenticator } from './route-authenticator.ts';
 import type { GatewayMetrics, Protocol, RouteMetrics } from './gateway-metrics.ts';
 import type { GatewayRoute, GatewayRoutes } from './route-table.ts';
 import { TokenBucketLimiter } from './token-bucket.ts';
+import { compileEventValidator, type BodyValidator } from './event-validator.ts';
 
 export interface CompiledRoute {
   readonly config: GatewayRoute;
@@ -19,6 +20,8 @@ export interface CompiledRoute {
   readonly authenticator: Authenticator;
   readonly limiter: TokenBucketLimiter | undefined;
   readonly metrics: RouteMetrics;
+  /** An events route's contract check, compiled once per table load; undefined without a schema. */
+  readonly validator: BodyValidator | undefined;
 }
 
 function protocolOf(kind: GatewayRoute['kind']): Protocol {
@@ -98,6 +101,12 @@ export async function compileRoutes(
     } catch (err) {
       throw new Error(`route ${config.name}: auth: ${err instanceof Error ? err.message : String(err)}`);
     }
+    let validator: BodyValidator | undefined;
+    try {
+      validator = config.schema === undefined ? undefined : compileEventValidator(config.schema);
+    } catch (err) {
+      throw new Error(`route ${config.name}: schema: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const url = config.upstream === undefined ? undefined : new URL(config.upstream.url);
     const origin = url?.origin;
     compiled.push({
@@ -111,6 +120,7 @@ export async function compileRoutes(
       authenticator,
       limiter: limiterFor(config, deps.previous),
       metrics: deps.metrics.forRoute(config.name, protocolOf(config.kind)),
+      validator,
     });
   }
   return {

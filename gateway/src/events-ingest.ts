@@ -7,6 +7,7 @@ import type { CompiledRoute } from './compiled-routes.ts';
 import type { ForwardingFacts } from './forwarded-headers.ts';
 import { sendError } from './error-response.ts';
 import type { PubSubPublisher } from './pubsub-publisher.ts';
+import { sendContractProblem, sendPubSubRejection } from './event-problem.ts';
 
 /** gRPC codes on which retrying the same publish cannot succeed (google-gax errors carry `code`). */
 const GRPC_INVALID_ARGUMENT = 3;
@@ -61,6 +62,15 @@ export async function ingestEvent(
     }
     return;
   }
+  // The contract check runs before anything is published: an invalid event gets a 400 naming the field.
+  if (route.validator !== undefined) {
+    const violation = route.validator(data);
+    if (violation !== undefined) {
+      sendContractProblem(res, violation, route.config.topic as string, facts.requestId);
+      observe(400);
+      return;
+    }
+  }
   const attributes: Record<string, string> = {
     'content-type': req.headers['content-type'] ?? 'application/octet-stream',
     'x-request-id': facts.requestId,
@@ -72,7 +82,12 @@ export async function ingestEvent(
   } catch (err) {
     onFailure(route, 'publish', err);
     const failure = publishFailure(err);
-    sendError(res, failure.status, failure.error, facts.requestId, failure.headers);
+    if (failure.status === 400 && !res.headersSent) {
+      const details = (err as { details?: unknown }).details;
+      sendPubSubRejection(res, `INVALID_ARGUMENT: ${typeof details === 'string' && details !== '' ? details : 'message rejected'}`, route.config.topic as string, facts.requestId);
+    } else {
+      sendError(res, failure.status, failure.error, facts.requestId, failure.headers);
+    }
     observe(failure.status);
     return;
   }

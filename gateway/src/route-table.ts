@@ -29,6 +29,16 @@ const ApiKeyAuthSchema = z.strictObject({
 
 const NoAuthSchema = z.strictObject({ type: z.literal('none') });
 
+/**
+ * An `events` route's contract: the topic's Avro schema, inlined (the route table is rendered
+ * from the same definition as the topic's google_pubsub_schema). Bodies are checked against it
+ * before they are published.
+ */
+const EventSchemaSchema = z.strictObject({
+  type: z.literal('avro'),
+  definition: z.string().min(2),
+});
+
 export const RouteAuthSchema = z.discriminatedUnion('type', [JwtAuthSchema, ApiKeyAuthSchema, NoAuthSchema]);
 
 export const GatewayRouteSchema = z
@@ -44,6 +54,7 @@ export const GatewayRouteSchema = z
     kind: z.enum(['http', 'websocket', 'sse', 'grpc', 'events']),
     upstream: z.strictObject({ url: z.url({ protocol: /^http$/ }) }).optional(),
     topic: z.string().regex(TOPIC, 'expected projects/<project>/topics/<topic>').optional(),
+    schema: EventSchemaSchema.optional(),
     timeouts: TimeoutsSchema,
     auth: RouteAuthSchema,
     rateLimit: z
@@ -61,6 +72,7 @@ export const GatewayRouteSchema = z
     } else {
       if (route.upstream === undefined) ctx.addIssue({ code: 'custom', path: ['upstream'], message: `required when kind is ${route.kind}` });
       if (route.topic !== undefined) ctx.addIssue({ code: 'custom', path: ['topic'], message: 'only allowed when kind is events' });
+      if (route.schema !== undefined) ctx.addIssue({ code: 'custom', path: ['schema'], message: 'only allowed when kind is events' });
     }
   });
 

@@ -69,6 +69,7 @@ function resourceBlock(e: ResourceEntry, drift: boolean): Block {
     const words = describeActionReason(e.actionReason);
     notes.push(`**Why:** ${words ? `${words} ` : ''}(${codeSpan(e.actionReason)})`);
   }
+  for (const note of e.contractNotes) notes.push(`**Contract:** ${escapeHtml(note)}`);
   if (e.importingId !== undefined) notes.push(`**Importing** the existing object ${codeSpan(e.importingId)}.`);
   if (e.deposed !== undefined) notes.push(`**Deposed object** ${codeSpan(e.deposed)} (left over from an earlier create-before-destroy).`);
   const columns = drift ? 'both' : valueColumns(e.kind);

@@ -31,6 +31,7 @@ function resourceBlock(e: ResourceEntry, drift: boolean): Block {
     lines.push(`${INDENT}why: ${words ? `${words} ` : ''}(${e.actionReason})`);
   }
   if (e.replacePaths.length > 0 && !drift) lines.push(`${INDENT}forced by: ${e.replacePaths.map(formatAttributePath).join(', ')}`);
+  for (const note of e.contractNotes) lines.push(`${INDENT}contract: ${note}`);
   if (e.importingId !== undefined) lines.push(`${INDENT}importing: ${e.importingId}`);
   if (e.deposed !== undefined) lines.push(`${INDENT}deposed object: ${e.deposed}`);
   const columns = drift ? 'both' : valueColumns(e.kind);

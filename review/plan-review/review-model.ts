@@ -7,6 +7,7 @@ import { attributeChanges, type AttributeChange } from './attribute-changes.ts';
 import { reveal, type DisplayValue } from './display-value.ts';
 import type { Change, PlanJson, ResourceChange } from './plan-json.ts';
 import { collectSensitiveValues, type SensitiveValues } from './sensitive-values.ts';
+import { contractNotes } from './contract-notes.ts';
 
 export type ActionKind =
   | 'delete'
@@ -116,6 +117,8 @@ export interface ResourceEntry {
   /** Attribute paths that force the replacement, as Terraform reports them. */
   readonly replacePaths: ReadonlyArray<readonly (string | number)[]>;
   readonly attributes: readonly AttributeChange[];
+  /** Topic contract consequences (a schema revision, a topic replacement's lost backlog); usually empty. */
+  readonly contractNotes: readonly string[];
 }
 
 export interface OutputEntry {
@@ -163,6 +166,7 @@ function entry(rc: ResourceChange, section: SectionId | undefined, secrets: Sens
     deposed: rc.deposed,
     replacePaths: rc.change.replace_paths ?? [],
     attributes: attributeChanges(rc.change, secrets),
+    contractNotes: section === 'drift' ? [] : contractNotes(rc, kind),
   };
 }
 
@@ -228,7 +232,8 @@ export type ReviewItem =
   | { readonly kind: 'outputs'; readonly outputs: readonly OutputEntry[] };
 
 export function reviewItems(model: PlanReviewModel): ReviewItem[] {
-  const first = (e: ResourceEntry): boolean => e.section === 'destroy' || e.section === 'other';
+  // A schema revision is surfaced with the destroys and replacements: it changes what consumers read.
+  const first = (e: ResourceEntry): boolean => e.section === 'destroy' || e.section === 'other' || e.contractNotes.length > 0;
   const resource = (drift: boolean) => (entry: ResourceEntry): ReviewItem => ({ kind: 'resource', entry, drift });
   return [
     ...model.resources.filter(first).map(resource(false)),

@@ -7,10 +7,14 @@
 
 export type ChangeKind = 'add' | 'remove' | 'update';
 
-/** `destroy`: something is deleted; `replace`: an update that recreates it (or its nodes); `normal`: in place. */
-export type Risk = 'destroy' | 'replace' | 'normal';
+/**
+ * `destroy`: something is deleted; `breaking`: a topic's contract changes so that old or new
+ * consumers cannot read the other side's events (ranks with destroys); `replace`: an update that
+ * recreates it (or its nodes); `normal`: in place.
+ */
+export type Risk = 'destroy' | 'breaking' | 'replace' | 'normal';
 
-export type ArtifactKind = 'terraform' | 'kubernetes' | 'nginx' | 'kong' | 'gateway-routes' | 'text';
+export type ArtifactKind = 'terraform' | 'contract' | 'kubernetes' | 'nginx' | 'kong' | 'gateway-routes' | 'text';
 
 /** One changed value. `before`/`after` absent (undefined, omitted in JSON) means the attribute is absent on that side. */
 export interface AttributeChange {
@@ -44,6 +48,8 @@ export interface DiffSummary {
   readonly replacements: number;
   /** Removed entries. */
   readonly destroys: number;
+  /** Contract changes that break old or new consumers (absent in diffs made before contracts). */
+  readonly breaking?: number;
 }
 
 export interface EnvironmentDiff {
@@ -59,9 +65,10 @@ export interface SynthDiff {
   readonly environments: readonly EnvironmentDiff[];
 }
 
-export const RISK_RANK: Readonly<Record<Risk, number>> = { destroy: 0, replace: 1, normal: 2 };
+export const RISK_RANK: Readonly<Record<Risk, number>> = { destroy: 0, breaking: 0, replace: 1, normal: 2 };
 const CHANGE_RANK: Readonly<Record<ChangeKind, number>> = { remove: 0, update: 1, add: 2 };
 export const ARTIFACT_RANK: Readonly<Record<ArtifactKind, number>> = {
+  contract: 0,
   terraform: 0,
   kubernetes: 1,
   nginx: 2,
@@ -88,13 +95,15 @@ export function summarize(entries: readonly DiffEntry[]): DiffSummary {
   let updates = 0;
   let replacements = 0;
   let destroys = 0;
+  let breaking = 0;
   for (const e of entries) {
     if (e.risk === 'destroy') destroys++;
+    else if (e.risk === 'breaking') breaking++;
     else if (e.risk === 'replace') replacements++;
     else if (e.change === 'add') adds++;
     else updates++;
   }
-  return { adds, updates, replacements, destroys };
+  return { adds, updates, replacements, destroys, ...(breaking > 0 ? { breaking } : {}) };
 }
 
 export function isEmpty(diff: SynthDiff): boolean {
@@ -107,6 +116,7 @@ export function describeSummary(s: DiffSummary): string {
   const add = (n: number, one: string, many: string): void => {
     if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`);
   };
+  add(s.breaking ?? 0, 'breaking contract change', 'breaking contract changes');
   add(s.destroys, 'destroy', 'destroys');
   add(s.replacements, 'replacement', 'replacements');
   add(s.updates, 'update', 'updates');

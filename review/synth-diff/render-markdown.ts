@@ -25,7 +25,7 @@ const cut = (s: string, max: number): string => (s.length > max ? `${s.slice(0, 
 
 const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
 
-const ICON: Readonly<Record<string, string>> = { DESTROY: '🗑️', REPLACE: '♻️', ADD: '➕', UPDATE: '✏️', REMOVE: '➖' };
+const ICON: Readonly<Record<string, string>> = { DESTROY: '🗑️', BREAKING: '💥', REPLACE: '♻️', ADD: '➕', UPDATE: '✏️', REMOVE: '➖' };
 
 function label(e: DiffEntry): string {
   const word = entryWord(e);
@@ -42,7 +42,7 @@ function riskTable(diff: SynthDiff): string[] {
   );
   if (rows.length === 0) return [];
   const out = [
-    '### Destroys and replacements',
+    rows.some((r) => r.entry.risk === 'breaking') ? '### Breaking contract changes, destroys and replacements' : '### Destroys and replacements',
     '',
     '| environment | change | address | artifact | reason |',
     '|---|---|---|---|---|',
@@ -81,9 +81,10 @@ function detailsOpen(env: string, a: ArtifactDiff): string {
 }
 
 function describeCounts(entries: readonly DiffEntry[]): string {
-  const s = { adds: 0, updates: 0, replacements: 0, destroys: 0 };
+  const s = { adds: 0, updates: 0, replacements: 0, destroys: 0, breaking: 0 };
   for (const e of entries) {
     if (e.risk === 'destroy') s.destroys++;
+    else if (e.risk === 'breaking') s.breaking++;
     else if (e.risk === 'replace') s.replacements++;
     else if (e.change === 'add') s.adds++;
     else s.updates++;
@@ -102,7 +103,7 @@ export function renderMarkdown(diff: SynthDiff, labels: RenderLabels, options: M
     const s = env.summary;
     const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
     head.push(
-      `- **${escapeHtml(env.env)}**${whole}: ${n(s.destroys, 'destroy')} · ${n(s.replacements, 'replacement')} · ${n(s.updates, 'update')} · ${n(s.adds, 'add')}`,
+      `- **${escapeHtml(env.env)}**${whole}: ${s.breaking ? `${n(s.breaking, 'breaking contract change')} · ` : ''}${n(s.destroys, 'destroy')} · ${n(s.replacements, 'replacement')} · ${n(s.updates, 'update')} · ${n(s.adds, 'add')}`,
     );
   }
   head.push('', ...riskTable(diff));

@@ -9,7 +9,7 @@ export interface RenderLabels {
   readonly head: string;
 }
 
-const WORD: Readonly<Record<string, string>> = { destroy: 'DESTROY', replace: 'REPLACE', add: 'ADD', update: 'UPDATE', remove: 'REMOVE' };
+const WORD: Readonly<Record<string, string>> = { destroy: 'DESTROY', breaking: 'BREAKING', replace: 'REPLACE', add: 'ADD', update: 'UPDATE', remove: 'REMOVE' };
 
 export function entryWord(e: DiffEntry): string {
   return e.risk === 'normal' ? (WORD[e.change] ?? e.change) : (WORD[e.risk] ?? e.risk);

@@ -113,7 +113,15 @@ export const TERRAFORM_REPLACEMENT_RULES: Readonly<Record<string, readonly Repla
   google_compute_ssl_policy: forceNew(COMPUTE('resource_compute_ssl_policy'), 'name', 'description', 'project'),
   google_service_account: forceNew(`${PROVIDER} google/services/resourcemanager/resource_google_service_account.go`, 'account_id', 'project'),
   google_project_service: forceNew(`${PROVIDER} google/services/resourcemanager/resource_google_project_service.go`, 'service', 'project'),
-  google_pubsub_topic: forceNew(`${PROVIDER} google/services/pubsub/resource_pubsub_topic.go`, 'name', 'project'),
+  google_pubsub_topic: ['name', 'project'].map((path) => ({
+    path,
+    effect: 'force-new' as const,
+    note: "a replaced topic detaches its subscriptions: they are recreated with it and their backlog (undelivered messages) is lost",
+    source: `${PROVIDER} google/services/pubsub/resource_pubsub_topic.go`,
+  })),
+  // A new `definition` commits a new schema revision in place (`:commit`, at most 20 revisions); only name and project force a
+  // new schema (read in resource_pubsub_schema.go on the provider main branch, Dec 2026: unchanged since schema revisions came).
+  google_pubsub_schema: forceNew(`${PROVIDER} google/services/pubsub/resource_pubsub_schema.go`, 'name', 'project'),
   google_pubsub_subscription: forceNew(
     `${PROVIDER} google/services/pubsub/resource_pubsub_subscription.go`,
     'name',

@@ -22,10 +22,13 @@ import { diffKong, parseKongConfig } from './kong-diff.ts';
 import { diffGatewayRoutes, parseGatewayRoutes } from './gateway-routes-diff.ts';
 import { diffNginx } from './nginx-diff.ts';
 import { diffText } from './text-diff.ts';
+import { contractEntry, type ContractChange } from './contract-changes.ts';
 
 export interface DiffOptions {
   /** Only these environments (default: every environment of either tree). */
   readonly envs?: readonly string[];
+  /** Contract changes per environment (contract-changes.ts: computed beforehand, it runs buf). */
+  readonly contracts?: ReadonlyMap<string, readonly ContractChange[]>;
 }
 
 const EMPTY: EnvironmentTree = { files: new Map() };
@@ -46,7 +49,7 @@ function structuredOrText(
   }
 }
 
-function diffEnvironment(env: string, base: EnvironmentTree, head: EnvironmentTree): ArtifactDiff[] {
+function diffEnvironment(env: string, base: EnvironmentTree, head: EnvironmentTree, contracts: readonly ContractChange[] = []): ArtifactDiff[] {
   const artifacts: ArtifactDiff[] = [];
   const paths = [...new Set([...base.files.keys(), ...head.files.keys()])].sort();
   const k8sBefore: KubernetesObjectRef[] = [];
@@ -104,6 +107,10 @@ function diffEnvironment(env: string, base: EnvironmentTree, head: EnvironmentTr
     }
   }
   artifacts.push({ kind: 'kubernetes', file: `dist/${env}/*.yaml`, entries: diffKubernetes(k8sBefore, k8sAfter) });
+  const contractFiles = [...new Set(contracts.map((c) => c.file))];
+  for (const file of contractFiles) {
+    artifacts.push({ kind: 'contract', file, entries: contracts.filter((c) => c.file === file).map(contractEntry) });
+  }
 
   return artifacts
     .filter((a) => a.entries.length > 0)
@@ -116,7 +123,7 @@ export function diffTrees(base: SynthTree, head: SynthTree, options: DiffOptions
   const environments: EnvironmentDiff[] = names.map((env) => {
     const b = base.environments.get(env);
     const h = head.environments.get(env);
-    const artifacts = diffEnvironment(env, b ?? EMPTY, h ?? EMPTY);
+    const artifacts = diffEnvironment(env, b ?? EMPTY, h ?? EMPTY, options.contracts?.get(env));
     const change = b && !h ? ('remove' as const) : !b && h ? ('add' as const) : undefined;
     return { env, ...(change ? { change } : {}), summary: summarize(artifacts.flatMap((a) => a.entries)), artifacts };
   });

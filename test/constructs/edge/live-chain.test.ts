@@ -379,7 +379,8 @@ suite('edge chain, live: generated nginx.conf → gateway bundle → upstreams',
       const [subscription] = await topic.createSubscription(`live-${envName}-${Date.now()}`);
       try {
         const edge = await edgeFor(plan, 1);
-        const payload = JSON.stringify({ kind: 'signup', env: envName, at: Date.now() });
+        // A valid event of the ingest topic's contract (environments/events/ingest.avsc): the gateway checks it.
+        const payload = JSON.stringify({ eventId: `live-${envName}-${Date.now()}`, kind: 'PAGE_VIEW', occurredAt: Date.now(), userId: null, value: null, sampleRate: 1, consented: true });
         const res = await fetch(`http://${host}:${edge.httpPort}${ingest.pathPrefix}`, {
           dispatcher: loopback,
           method: 'POST',
