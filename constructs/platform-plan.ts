@@ -9,6 +9,7 @@ import { planRoutes, type RoutePlan } from './edge/route-plan.ts';
 import { planEvents, type TopicPlan } from './events/event-plan.ts';
 import { planEdge, type EdgePlan } from './edge/edge-plan.ts';
 import { planClusterAddons, type ClusterAddonsPlan } from './k8s/cluster-addons-plan.ts';
+import { planObservability, type ObservabilityPlan } from './observability/observability-plan.ts';
 
 export interface PlatformPlan {
   readonly env: Environment;
@@ -18,6 +19,7 @@ export interface PlatformPlan {
   readonly events: readonly TopicPlan[];
   readonly edge: EdgePlan;
   readonly addons: ClusterAddonsPlan;
+  readonly observability: ObservabilityPlan;
 }
 
 export function derivePlan(env: Environment): PlatformPlan {
@@ -30,5 +32,6 @@ export function derivePlan(env: Environment): PlatformPlan {
     events: planEvents(env),
     edge: planEdge(env, routes),
     addons: planClusterAddons(env),
+    observability: planObservability(env),
   };
 }

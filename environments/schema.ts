@@ -21,6 +21,7 @@ import { checkEnvironment } from './schema/checks.ts';
 import { KubernetesSchema } from './schema/kubernetes.ts';
 import { checkKubernetes } from './schema/kubernetes-checks.ts';
 import { WaiverSchema } from './schema/waivers.ts';
+import { ObservabilitySchema } from './schema/observability.ts';
 
 export { PROTOCOLS, SERVICE_KINDS, TIERS, type Auth, type Protocol, type ServiceKind } from './schema/primitives.ts';
 export { OWASP_RULE_SETS } from './schema/edge.ts';
@@ -46,6 +47,8 @@ const EnvironmentInputSchema = z.object({
   overrides: z.record(z.string(), ServiceOverrideSchema).default({}),
   /** Policy findings this environment accepts, each with a reason and an expiry date. */
   waivers: z.array(WaiverSchema).default([]),
+  /** Traces and kept access logs (schema/observability.ts); defaults by tier when left out. */
+  observability: ObservabilitySchema.prefault({}),
 });
 export type EnvironmentInput = z.input<typeof EnvironmentInputSchema>;
 

@@ -18,6 +18,7 @@ import { CloudArmorPolicy } from '../constructs/gcp/cloud-armor-policy.ts';
 import { PublicEntry } from '../constructs/gcp/public-entry.ts';
 import { BinaryAuthorization } from '../constructs/gcp/binary-authorization.ts';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
+import { AccessLogSink } from '../constructs/gcp/access-log-sink.ts';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -32,6 +33,8 @@ const APIS = [
   'iam.googleapis.com',
   'binaryauthorization.googleapis.com',
   'containersecurity.googleapis.com',
+  'bigquery.googleapis.com',
+  'logging.googleapis.com',
 ] as const;
 
 type Api = (typeof APIS)[number];
@@ -51,6 +54,9 @@ const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_pubsub_topic: ['pubsub.googleapis.com'],
   google_service_account: ['iam.googleapis.com'],
   google_binary_authorization_policy: ['binaryauthorization.googleapis.com'],
+  google_bigquery_dataset: ['bigquery.googleapis.com'],
+  google_logging_project_sink: ['logging.googleapis.com'],
+  google_logging_project_exclusion: ['logging.googleapis.com'],
 };
 
 export interface PlatformStackProps {
@@ -187,6 +193,10 @@ export class PlatformStack extends TerraformStack {
       minTlsVersion: env.edge.sslPolicy.minTlsVersion,
       profile: env.edge.sslPolicy.profile,
     });
+    // The edge's access logs kept in BigQuery, health checks kept out of ingestion.
+    if (props.plan.observability.accessLogs.enabled) {
+      new AccessLogSink(this, 'edge-access-logs', { plan: props.plan.observability.accessLogs, labels: env.gcp.labels });
+    }
     this.dependOnApis(apis);
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });

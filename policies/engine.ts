@@ -105,7 +105,8 @@ export interface Equivalents {
  * Rule ids are stable (waivers and code-scanning alerts refer to them) and numbered by area:
  * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
  * exposure and state; PUBSUB0xx messaging; REG0xx the Artifact Registry; K8S0xx workloads;
- * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy.
+ * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy; OBS0xx
+ * logs and traces.
  * A retired id is never reused.
  */
 export interface Rule {

@@ -26,6 +26,7 @@ import { PUBLIC_ENTRY_RULES } from './rules/public-entry-armor.ts';
 import { WORKLOAD_AVAILABILITY_RULES } from './rules/workload-availability.ts';
 import { ingressIsolated } from './rules/network-isolation.ts';
 import { MESH_RULES } from './rules/mesh-policies.ts';
+import { OBSERVABILITY_SINK_RULES } from './rules/observability-log-sinks.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -40,4 +41,5 @@ export const RULES: readonly Rule[] = [
   ...EDGE_RULES,
   ...PUBLIC_ENTRY_RULES,
   ...MESH_RULES,
+  ...OBSERVABILITY_SINK_RULES,
 ];
