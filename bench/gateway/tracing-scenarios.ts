@@ -1,0 +1,97 @@
+// The gateway with tracing off, on at the production default ratio, and on at 100 %, measured in
+// the same run and reported as ratios to off. The three run in turn, ROUNDS times (env
+// BENCH_TRACING_ROUNDS, default 3), and each reports its median round: on a shared machine a
+// single pass mostly measures the neighbours. Spans go to a local OTLP/HTTP receiver (it answers
+// 200 and counts), so export work is real. Requests carry no traceparent: each starts a trace at
+// the gateway, where the ratio applies (parent-based sampling follows a caller's decision).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { SAMPLE_RATIO_BY_TIER } from '../../constructs/observability/observability-plan.ts';
+import type { WrkResult } from './wrk-report.ts';
+
+export interface ScenarioTools {
+  start(command: string, args: string[], ready: RegExp, env?: Record<string, string>): Promise<{ child: ChildProcess; match: RegExpExecArray }>;
+  stop(child: ChildProcess): Promise<void>;
+  wrk(url: string, seconds: number, headers: string[]): WrkResult;
+}
+
+interface Receiver {
+  url: string;
+  posts: () => number;
+  spans: () => number;
+  close: () => Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  let posts = 0;
+  let spans = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      posts++;
+      spans += body.split('"spanId"').length - 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    posts: () => posts,
+    spans: () => spans,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+export async function runTracingScenarios(tools: ScenarioTools, gatewayArgs: string[], headers: string[], seconds: number): Promise<void> {
+  const receiver = await startReceiver();
+  const ratio = SAMPLE_RATIO_BY_TIER.production;
+  const scenarios: Array<[string, Record<string, string>]> = [
+    ['tracing off', {}],
+    [`tracing on, ${ratio * 100} % (production default)`, { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) }],
+    ['tracing on, 100 %', { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' }],
+  ];
+  const rounds = Number(process.env.BENCH_TRACING_ROUNDS ?? 3);
+  const runs = new Map<string, Array<{ result: WrkResult; spans: number }>>(scenarios.map(([name]) => [name, []]));
+  try {
+    for (let round = 0; round < rounds; round++) for (const [name, env] of scenarios) {
+      const tracingEnv = Object.keys(env).length === 0 ? {} : { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'edge-gateway-bench' };
+      const gateway = await tools.start(process.execPath, gatewayArgs, /"gateway listening".*"httpPort":(\d+)/, tracingEnv);
+      const url = `http://127.0.0.1:${Number(gateway.match[1])}/x`;
+      const sanity = await fetch(url, { headers: Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1).trim()])) });
+      if (sanity.status !== 200) throw new Error(`gateway (${name}) answered ${sanity.status}: ${await sanity.text()}`);
+      const before = receiver.spans();
+      tools.wrk(url, 1, headers);
+      const result = tools.wrk(url, seconds, headers);
+      await tools.stop(gateway.child); // drain flushes the queued spans
+      runs.get(name)?.push({ result, spans: receiver.spans() - before });
+      process.stdout.write(`  round ${round + 1}, gateway ${name}: ${result.requestsPerSecond.toFixed(0)} req/s\n`);
+    }
+  } finally {
+    await receiver.close();
+  }
+  const results = scenarios.map(([name]) => {
+    const sorted = [...(runs.get(name) ?? [])].sort((a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond);
+    return { name, ...(sorted[Math.floor(sorted.length / 2)] as { result: WrkResult; spans: number }) };
+  });
+  const off = results[0]?.result as WrkResult;
+  console.table(
+    results.map(({ name, result, spans }) => ({
+      gateway: name,
+      'req/s': Math.round(result.requestsPerSecond),
+      'vs off': (result.requestsPerSecond / off.requestsPerSecond).toFixed(3),
+      'p99 ms': result.p99Ms.toFixed(2),
+      'p99 vs off': (result.p99Ms / off.p99Ms).toFixed(2),
+      'spans exported': spans,
+      errors: result.non2xx + result.socketErrors,
+    })),
+  );
+  const atDefault = results[1]?.result as WrkResult;
+  const loss = 1 - atDefault.requestsPerSecond / off.requestsPerSecond;
+  process.stdout.write(`  goal: <= 5 % throughput loss at the production default ratio: ${loss <= 0.05 ? 'met' : 'NOT met'} (${(loss * 100).toFixed(1)} %)\n`);
+}
