@@ -116,7 +116,6 @@ export function createSdkTracing(config: TracingConfig, logger: Logger, version:
     const recording = span.isRecording();
     if (recording) span.setAttributes(attributes() as Attributes);
     const ctx = span.spanContext();
-    const withSpan = trace.setSpan(ROOT_CONTEXT, span);
     return {
       traceId: ctx.traceId,
       spanId: ctx.spanId,
@@ -126,7 +125,7 @@ export function createSdkTracing(config: TracingConfig, logger: Logger, version:
         if (recording) span.setAttributes(more);
       },
       startClient(clientName: string, kind: OutgoingKind, clientAttributes: () => SpanAttributes): ClientSpan {
-        const child = tracer.startSpan(clientName, { kind: KIND[kind] }, withSpan);
+        const child = tracer.startSpan(clientName, { kind: KIND[kind] }, trace.setSpan(ROOT_CONTEXT, span));
         if (child.isRecording()) child.setAttributes(clientAttributes() as Attributes);
         return outgoing(child);
       },
