@@ -1,12 +1,18 @@
 // What the OpenTelemetry packages cost the gateway: bytes each adds to the single-file bundle
 // (esbuild's metafile of the same build as gateway/bundle.ts), the time a fresh process takes
 // to load each (in dependency order, median of RUNS), and the bundle's time to "gateway
-// listening" with tracing off and on, interleaved (median of RUNS). Run: npx tsx bench/gateway/otel-cost.ts
+// listening" with tracing off and on, interleaved (median of RUNS), and the span work per request in
+// process (a server and a client span, started, attributed, ended) at the production default ratio
+// and at 100 %: where the time goes when tracing is on. Run: npx tsx bench/gateway/otel-cost.ts
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { SAMPLE_RATIO_BY_TIER } from '../../constructs/observability/observability-plan.ts';
+import { createJsonLogger } from '../../gateway/src/logger.ts';
+import { parseTracingConfig } from '../../gateway/src/tracing-config.ts';
+import { createSdkTracing } from '../../gateway/src/tracing-sdk.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const root = process.cwd();
@@ -108,6 +114,34 @@ async function startUp(): Promise<void> {
   }
 }
 
+/** µs of span work per request (median of RUNS passes of 50,000); export is queued, batched off this path. */
+async function spanWork(): Promise<void> {
+  process.stdout.write('\nspan work per request in process (server + client span with their attributes; export batched apart):\n');
+  for (const ratio of [SAMPLE_RATIO_BY_TIER.production, 1]) {
+    const config = parseTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) });
+    if (config === undefined) throw new Error('tracing config expected');
+    const tracing = createSdkTracing(config, createJsonLogger('error', () => undefined), 'bench');
+    const attributes = () => ({ 'http.request.method': 'GET', 'url.path': '/x', 'http.route': '/', 'gateway.route': 'bench', 'client.address': '127.0.0.1' });
+    const passes: number[] = [];
+    for (let pass = 0; pass < RUNS; pass++) {
+      const n = 50_000;
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        const server = tracing.startServer('GET /', undefined, attributes);
+        const client = server.startClient('GET', 'client', attributes);
+        client.setAttributes({ 'http.response.status_code': 200 });
+        client.end();
+        server.setAttributes({ 'http.response.status_code': 200 });
+        server.end();
+      }
+      passes.push(((performance.now() - started) * 1000) / n);
+    }
+    await tracing.shutdown(100);
+    process.stdout.write(`  ratio ${ratio}: ${median(passes).toFixed(2)} µs per request\n`);
+  }
+}
+
 await bundleBytes();
 loadTimes();
 await startUp();
+await spanWork();
