@@ -1,13 +1,16 @@
 // Spans and access lines from a real gateway, exported by the real OpenTelemetry SDK and OTLP/HTTP
 // exporter to a receiver the test owns; upstreams are real servers on 127.0.0.1.
 import * as grpc from '@grpc/grpc-js';
+import type { Message } from '@google-cloud/pubsub';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSdkTracing } from '../../gateway/src/tracing-sdk.ts';
 import { parseTracingConfig } from '../../gateway/src/tracing-config.ts';
 import { createJsonLogger } from '../../gateway/src/logger.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './fixtures/otlp-receiver.ts';
 import { route, startTestGateway, waitFor, type TestGateway } from './fixtures/test-gateway.ts';
-import { EchoClient, startGrpcUpstream, startHttpEcho, type EchoSeen } from './fixtures/upstream-servers.ts';
+import { EchoClient, startGrpcUpstream, startHttpEcho, startWsUpstream, type EchoSeen } from './fixtures/upstream-servers.ts';
+import { findOnPath, startPubSubEmulator } from './fixtures/pubsub-emulator.ts';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = '00f067aa0ba902b7';
@@ -189,4 +192,91 @@ describe('tracing off', () => {
       await upstream.close();
     }
   });
+});
+
+describe('gateway tracing of WebSocket handshakes', () => {
+  it('ends the server span at the 101 and sends the upstream its client span; a refusal carries the status', async () => {
+    const receiver = await startOtlpReceiver();
+    const ws = await startWsUpstream();
+    const gw = await startTestGateway([route({ name: 'ws', kind: 'websocket', upstream: { url: ws.url } })], {
+      tracing: tracingFor(receiver.endpoint, { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+      logProject: 'acme-prod',
+    });
+    try {
+      const trace = '11112222333344445555666677778888';
+      const client = new WebSocket(`${gw.http.replace('http', 'ws')}/ws/chat`, { headers: { traceparent: `00-${trace}-${PARENT}-01` } });
+      await new Promise<void>((resolve, reject) => {
+        client.once('open', () => resolve());
+        client.once('error', reject);
+      });
+      await waitFor('two spans', () => receiver.spans.filter((s) => s.traceId === trace).length >= 2);
+      const spans = receiver.spans.filter((s) => s.traceId === trace);
+      const server = spans.find((s) => s.kind === 2) as ReceivedSpan;
+      const upstreamSpan = spans.find((s) => s.kind === 3) as ReceivedSpan;
+      expect(server).toMatchObject({ name: 'GET /ws', parentSpanId: PARENT });
+      expect(server.attributes).toMatchObject({ 'http.response.status_code': 101, 'gateway.route': 'ws' });
+      expect(upstreamSpan.parentSpanId).toBe(server.spanId);
+      expect(ws.lastHeaders()?.traceparent).toBe(`00-${trace}-${upstreamSpan.spanId}-01`);
+      client.close();
+
+      const refused = '9999aaaabbbbccccddddeeeeffff0000';
+      const denied = new WebSocket(`${gw.http.replace('http', 'ws')}/ws/refuse`, { headers: { traceparent: `00-${refused}-${PARENT}-01` } });
+      denied.on('error', () => undefined); // terminating a refused handshake reports it closed early
+      const status = await new Promise<number>((resolve) => denied.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+      denied.terminate();
+      expect(status).toBe(403);
+      await waitFor('refusal spans', () => receiver.spans.filter((s) => s.traceId === refused).length >= 2);
+      expect(receiver.spans.find((s) => s.traceId === refused && s.kind === 2)?.attributes['http.response.status_code']).toBe(403);
+      await waitFor('access line', () => accessLines(gw.logs).some((l) => (l.httpRequest as { status: number }).status === 403));
+    } finally {
+      await gw.stop();
+      await ws.close();
+      await receiver.close();
+    }
+  });
+});
+
+const hasGcloud = findOnPath('gcloud') !== undefined;
+const skipPubSub = !hasGcloud && process.env.CI !== 'true';
+
+describe.skipIf(skipPubSub)(`gateway tracing of a Pub/Sub publish${skipPubSub ? ' (skipped: gcloud is not on PATH and CI is not true)' : ''}`, () => {
+  it('records a producer span under the server span, and the message carries its traceparent', async () => {
+    const emulator = await startPubSubEmulator();
+    process.env.PUBSUB_EMULATOR_HOST = emulator.hostPort;
+    const receiver = await startOtlpReceiver();
+    const { PubSub } = await import('@google-cloud/pubsub');
+    const pubsub = new PubSub({ projectId: 'tracing-test' });
+    let gw: TestGateway | undefined;
+    try {
+      const [topic] = await pubsub.createTopic('ingest');
+      const [subscription] = await topic.createSubscription('ingest-sub');
+      const received: Message[] = [];
+      subscription.on('message', (m: Message) => {
+        received.push(m);
+        m.ack();
+      });
+      gw = await startTestGateway([route({ name: 'ingest', kind: 'events', topic: 'projects/tracing-test/topics/ingest', maxBodyBytes: 1024 })], {
+        tracing: tracingFor(receiver.endpoint, { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+      });
+      const trace = 'abababababababababababababababab';
+      const res = await fetch(`${gw.http}/ingest/orders`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${trace}-${PARENT}-01` }, body: '{"order":1}' });
+      expect(res.status).toBe(202);
+      const { messageId } = (await res.json()) as { messageId: string };
+      await waitFor('two spans', () => receiver.spans.filter((s) => s.traceId === trace).length >= 2, 10_000);
+      const spans = receiver.spans.filter((s) => s.traceId === trace);
+      const server = spans.find((s) => s.kind === 2) as ReceivedSpan;
+      const producer = spans.find((s) => s.kind === 4) as ReceivedSpan;
+      expect(producer).toMatchObject({ name: 'send projects/tracing-test/topics/ingest', parentSpanId: server.spanId });
+      expect(producer.attributes).toMatchObject({ 'messaging.system': 'gcp_pubsub', 'messaging.operation.type': 'send', 'messaging.message.id': messageId });
+      await waitFor('message', () => received.some((m) => m.id === messageId), 10_000);
+      expect(received.find((m) => m.id === messageId)?.attributes.traceparent).toBe(`00-${trace}-${producer.spanId}-01`);
+      await subscription.close();
+    } finally {
+      await gw?.stop();
+      await pubsub.close().catch(() => undefined);
+      await receiver.close();
+      await emulator.stop();
+      delete process.env.PUBSUB_EMULATOR_HOST;
+    }
+  }, 90_000);
 });
