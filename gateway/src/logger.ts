@@ -106,5 +106,5 @@ export function accessLogFields(entry: AccessEntry, project: string | undefined)
 
 /** Access lines: 5xx are ERROR, 4xx WARNING, the rest INFO (Cloud Logging's severity filter then finds failures). */
 export function accessLevel(status: number): LogLevel {
-  return status >= 500 || status === 0 ? 'error' : status >= 400 ? 'warn' : 'info';
+  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
 }

@@ -90,12 +90,15 @@ export function finishHttp(
   aborted: boolean,
   latencyMs: number,
 ): void {
+  // A client that leaves early (the usual end of an SSE stream) is not a server error: the span
+  // says so in an attribute, the access line is INFO once a response began, WARNING before.
   const span = facts.span;
   if (span !== undefined) {
     if (status > 0) span.setAttributes({ 'http.response.status_code': status });
-    span.end(aborted ? 'aborted' : status >= 500 ? String(status) : undefined);
+    if (aborted) span.setAttributes({ 'gateway.client_aborted': true });
+    span.end(status >= 500 ? String(status) : undefined);
   }
-  const level = accessLevel(aborted ? 0 : status);
+  const level = aborted ? (status > 0 && status < 400 ? 'info' : 'warn') : accessLevel(status);
   if (!log.logger.enabled(level)) return;
   const trace = traceOf(facts);
   const fields = accessLogFields(
@@ -155,10 +158,11 @@ export function finishGrpc(log: AccessLog, stream: http2.ServerHttp2Stream, head
   const span = facts.span;
   if (span !== undefined) {
     if (code !== undefined) span.setAttributes({ 'rpc.grpc.status_code': code });
-    span.end(code === undefined ? 'aborted' : GRPC_SERVER_ERRORS.has(code) ? String(code) : undefined);
+    else span.setAttributes({ 'gateway.client_aborted': true }); // closed with no status sent: cancelled or reset
+    span.end(code !== undefined && GRPC_SERVER_ERRORS.has(code) ? String(code) : undefined);
   }
   const status = code === undefined ? 0 : 200;
-  const level = code === undefined || GRPC_SERVER_ERRORS.has(code) ? 'error' : code === 0 ? 'info' : 'warn';
+  const level = code !== undefined && GRPC_SERVER_ERRORS.has(code) ? 'error' : code === 0 ? 'info' : 'warn';
   if (!log.logger.enabled(level)) return;
   const fields = accessLogFields(
     {

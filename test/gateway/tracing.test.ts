@@ -9,7 +9,7 @@ import { parseTracingConfig } from '../../gateway/src/tracing-config.ts';
 import { createJsonLogger } from '../../gateway/src/logger.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './fixtures/otlp-receiver.ts';
 import { route, startTestGateway, waitFor, type TestGateway } from './fixtures/test-gateway.ts';
-import { EchoClient, startGrpcUpstream, startHttpEcho, startWsUpstream, type EchoSeen } from './fixtures/upstream-servers.ts';
+import { EchoClient, startGrpcUpstream, startHttpEcho, startSseUpstream, startWsUpstream, type EchoSeen } from './fixtures/upstream-servers.ts';
 import { findOnPath, startPubSubEmulator } from './fixtures/pubsub-emulator.ts';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -279,4 +279,34 @@ describe.skipIf(skipPubSub)(`gateway tracing of a Pub/Sub publish${skipPubSub ? 
       delete process.env.PUBSUB_EMULATOR_HOST;
     }
   }, 90_000);
+});
+
+describe('a client that leaves an SSE stream', () => {
+  it('is no server error: the span says client_aborted and has no error status, the access line is INFO', async () => {
+    const receiver = await startOtlpReceiver();
+    const sse = await startSseUpstream();
+    const gw = await startTestGateway([route({ name: 'feed', kind: 'sse', upstream: { url: sse.url } })], {
+      tracing: tracingFor(receiver.endpoint, { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+    });
+    try {
+      const trace = 'cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd';
+      const controller = new AbortController();
+      const res = await fetch(`${gw.http}/feed/stream`, { headers: { traceparent: `00-${trace}-${PARENT}-01` }, signal: controller.signal });
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read(); // the first event
+      controller.abort();
+      await waitFor('server span', () => receiver.spans.some((s) => s.traceId === trace && s.kind === 2));
+      const server = receiver.spans.find((s) => s.traceId === trace && s.kind === 2) as ReceivedSpan;
+      expect(server.attributes).toMatchObject({ 'gateway.client_aborted': true, 'http.response.status_code': 200 });
+      expect(server.status.code ?? 0).not.toBe(2);
+      await waitFor('access line', () => accessLines(gw.logs).length > 0);
+      expect(accessLines(gw.logs)[0]).toMatchObject({ severity: 'INFO', aborted: true, httpRequest: { status: 200 } });
+    } finally {
+      sse.release();
+      await gw.stop();
+      await sse.close();
+      await receiver.close();
+    }
+  });
 });
