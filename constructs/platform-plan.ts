@@ -10,6 +10,7 @@ import { planEvents, type TopicPlan } from './events/event-plan.ts';
 import { planEdge, type EdgePlan } from './edge/edge-plan.ts';
 import { planClusterAddons, type ClusterAddonsPlan } from './k8s/cluster-addons-plan.ts';
 import { planObservability, type ObservabilityPlan } from './observability/slo-plan.ts';
+import { planTelemetry, type TelemetryPlan } from './observability/telemetry-plan.ts';
 
 export interface PlatformPlan {
   readonly env: Environment;
@@ -19,8 +20,8 @@ export interface PlatformPlan {
   readonly events: readonly TopicPlan[];
   readonly edge: EdgePlan;
   readonly addons: ClusterAddonsPlan;
-  /** Objectives, their SLIs and alert routing (constructs/observability/). */
-  readonly observability: ObservabilityPlan;
+  /** Objectives, their SLIs and alert routing (slo-plan.ts); traces and kept access logs (telemetry-plan.ts). */
+  readonly observability: ObservabilityPlan & TelemetryPlan;
 }
 
 export function derivePlan(env: Environment): PlatformPlan {
@@ -34,6 +35,6 @@ export function derivePlan(env: Environment): PlatformPlan {
     events: planEvents(env),
     edge,
     addons: planClusterAddons(env),
-    observability: planObservability(env, routes, edge),
+    observability: { ...planObservability(env, routes, edge), ...planTelemetry(env) },
   };
 }

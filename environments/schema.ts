@@ -21,7 +21,7 @@ import { checkEnvironment } from './schema/checks.ts';
 import { KubernetesSchema } from './schema/kubernetes.ts';
 import { checkKubernetes } from './schema/kubernetes-checks.ts';
 import { WaiverSchema } from './schema/waivers.ts';
-import { AlertingSchema } from './schema/slo.ts';
+import { ObservabilitySchema } from './schema/observability.ts';
 import { checkSlos } from './schema/slo-checks.ts';
 
 export { PROTOCOLS, SERVICE_KINDS, TIERS, type Auth, type Protocol, type ServiceKind } from './schema/primitives.ts';
@@ -48,8 +48,8 @@ const EnvironmentInputSchema = z.object({
   overrides: z.record(z.string(), ServiceOverrideSchema).default({}),
   /** Policy findings this environment accepts, each with a reason and an expiry date. */
   waivers: z.array(WaiverSchema).default([]),
-  /** Operating the platform: where SLO alerts go. */
-  observability: z.strictObject({ alerting: AlertingSchema.prefault({}) }).prefault({}),
+  /** Operating the platform (schema/observability.ts): where SLO alerts go, traces, kept access logs; defaults by tier when left out. */
+  observability: ObservabilitySchema.prefault({}),
 });
 export type EnvironmentInput = z.input<typeof EnvironmentInputSchema>;
 

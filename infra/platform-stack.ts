@@ -19,6 +19,7 @@ import { PublicEntry } from '../constructs/gcp/public-entry.ts';
 import { BinaryAuthorization } from '../constructs/gcp/binary-authorization.ts';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
 import { MonitoringDashboard } from '../constructs/gcp/monitoring-dashboard.ts';
+import { AccessLogSink } from '../constructs/gcp/access-log-sink.ts';
 
 export function platformStackName(envName: string): string {
   return `platform-${envName}`;
@@ -34,6 +35,8 @@ const APIS = [
   'binaryauthorization.googleapis.com',
   'containersecurity.googleapis.com',
   'monitoring.googleapis.com',
+  'bigquery.googleapis.com',
+  'logging.googleapis.com',
 ] as const;
 
 type Api = (typeof APIS)[number];
@@ -55,6 +58,9 @@ const NEEDS_API: Readonly<Record<string, readonly Api[]>> = {
   google_service_account: ['iam.googleapis.com'],
   google_binary_authorization_policy: ['binaryauthorization.googleapis.com'],
   google_monitoring_dashboard: ['monitoring.googleapis.com'],
+  google_bigquery_dataset: ['bigquery.googleapis.com'],
+  google_logging_project_sink: ['logging.googleapis.com'],
+  google_logging_project_exclusion: ['logging.googleapis.com'],
 };
 
 export interface PlatformStackProps {
@@ -202,6 +208,10 @@ export class PlatformStack extends TerraformStack {
     });
     // Objectives, edge, Pub/Sub and GPUs of this environment on one page (constructs/observability/dashboard.ts).
     this.dashboard = new MonitoringDashboard(this, 'slo-dashboard', { plan: props.plan });
+    // The edge's access logs kept in BigQuery, health checks kept out of ingestion.
+    if (props.plan.observability.accessLogs.enabled) {
+      new AccessLogSink(this, 'edge-access-logs', { plan: props.plan.observability.accessLogs, labels: env.gcp.labels });
+    }
     this.dependOnApis(apis);
 
     new TerraformOutput(this, 'cluster_name', { value: this.gke.cluster.name });

@@ -123,7 +123,7 @@ export interface Equivalents {
  * GKE001–019 cluster, GKE020–039 node pools, GKE040–049 GPU pools; IAM0xx identity, network
  * exposure and state; PUBSUB0xx messaging; REG0xx the Artifact Registry; K8S0xx workloads;
  * EDGE0xx the rendered edge configs; LB0xx the public entry; MESH0xx the Istio policy; SLO0xx
- * the objectives and their alerting; EVENT0xx topic contracts.
+ * the objectives and their alerting; EVENT0xx topic contracts; OBS0xx logs and traces.
  * A retired id is never reused.
  */
 export interface Rule {

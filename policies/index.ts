@@ -28,6 +28,7 @@ import { ingressIsolated } from './rules/network-isolation.ts';
 import { MESH_RULES } from './rules/mesh-policies.ts';
 import { SLO_RULES } from './rules/slo-alerting.ts';
 import { EVENT_CONTRACT_RULES } from './rules/event-contracts.ts';
+import { OBSERVABILITY_SINK_RULES } from './rules/observability-log-sinks.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -44,4 +45,5 @@ export const RULES: readonly Rule[] = [
   ...MESH_RULES,
   ...SLO_RULES,
   ...EVENT_CONTRACT_RULES,
+  ...OBSERVABILITY_SINK_RULES,
 ];

@@ -1,6 +1,7 @@
 // Gateway benchmark, one run, everything on 127.0.0.1, all servers started and stopped here:
 //   wrk → direct upstream | bare node:http keep-alive proxy | nginx proxy | gateway (JWT auth,
 //   rate limiter and metrics on, the esbuild bundle that ships in the image)
+// then the gateway with tracing off / on at the production default ratio / on at 100 % (tracing-scenarios.ts),
 // then the RSS of the gateway holding N idle WebSockets (clients in a child process), then the
 // cost of the ingest contract check (ingest.ts; needs the Pub/Sub emulator, BENCH_INGEST=0 skips it,
 // BENCH_ONLY=ingest runs only it).
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { parseWrk, type WrkResult } from './wrk-report.ts';
 import { ingestScenario } from './ingest.ts';
+import { runTracingScenarios } from './tracing-scenarios.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -40,8 +42,8 @@ function freePort(): Promise<number> {
 }
 
 /** Spawns a child and resolves with the first stdout line matching `ready`. */
-function start(command: string, args: string[], ready: RegExp, timeoutMs = 20_000, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: string, args: string[], ready: RegExp, timeoutMs = 20_000, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -62,6 +64,9 @@ function start(command: string, args: string[], ready: RegExp, timeoutMs = 20_00
     });
   }).then((r) => {
     child.removeAllListeners('exit');
+    // Ready: stop keeping the output (the gateway writes an access line per request), keep draining it.
+    child.stdout?.removeAllListeners('data').resume();
+    child.stderr?.removeAllListeners('data').resume();
     return r as { child: ChildProcess; match: RegExpExecArray };
   });
 }
@@ -181,7 +186,7 @@ http {
         ],
       }),
     );
-    // Log level info only prints lifecycle lines (no access logs), so it costs nothing per request.
+    // Log level info: lifecycle lines and one access line per request (written once per event-loop turn), as shipped.
     const gatewayArgs = [bundle, '--routes', routesFile, '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--admin-port', '0', '--log-level', 'info', '--upstream-connections', String(CONNECTIONS * 2), '--drain-delay-ms', '0', '--drain-timeout-ms', '2000'];
     const gateway = await start(process.execPath, gatewayArgs, /"gateway listening".*"httpPort":(\d+).*"adminPort":(\d+)/);
     const gatewayPort = Number(gateway.match[1]);
@@ -225,6 +230,15 @@ http {
     const served = /gateway_requests_total\{route="bench",protocol="http",code="200"\} (\d+)/.exec(metricsText)?.[1];
     process.stdout.write(`gateway_requests_total{route="bench",code="200"} = ${served ?? 'missing'} (metrics were recorded)\n`);
     await stop(gateway.child);
+
+    // Tracing: off, on at the production default ratio, on at 100 %, as ratios to off.
+    process.stdout.write(`\ntracing (spans exported over OTLP/HTTP to a local receiver), wrk as above:\n`);
+    await runTracingScenarios(
+      { start: (command, args, ready, env) => start(command, args, ready, 20_000, env), stop: (child) => stop(child), wrk },
+      gatewayArgs,
+      [auth],
+      SECONDS,
+    );
 
     // Idle WebSockets: a fresh gateway; clients in a child process; RSS read from /proc.
     // Each session holds two sockets in the gateway (client + upstream), so the per-process fd

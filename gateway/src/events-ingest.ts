@@ -71,6 +71,14 @@ export async function ingestEvent(
       return;
     }
   }
+  // The publish's producer span: its traceparent travels in the message, so consumers join the trace.
+  const span = facts.span?.startClient(`send ${route.config.topic as string}`, 'producer', () => ({
+    'messaging.system': 'gcp_pubsub',
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': route.config.topic as string,
+    'messaging.message.body.size': data.length,
+  }));
+  if (span !== undefined) facts.traceparent = span.traceparent;
   const attributes: Record<string, string> = {
     'content-type': req.headers['content-type'] ?? 'application/octet-stream',
     'x-request-id': facts.requestId,
@@ -79,7 +87,10 @@ export async function ingestEvent(
   let messageId: string;
   try {
     messageId = await publisher.publish(route.config.topic as string, data, attributes);
+    span?.setAttributes({ 'messaging.message.id': messageId });
+    span?.end();
   } catch (err) {
+    span?.end('publish');
     onFailure(route, 'publish', err);
     const failure = publishFailure(err);
     if (failure.status === 400 && !res.headersSent) {

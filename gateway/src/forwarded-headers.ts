@@ -2,6 +2,7 @@
 // appended, traceparent and x-request-id set, Host left to the upstream client.
 import type { IncomingHttpHeaders } from 'node:http';
 import { connectionTokens, isAlwaysHopByHop } from './hop-by-hop.ts';
+import type { ServerSpan } from './tracing.ts';
 
 /**
  * Fields the gateway sets itself (or that the upstream client sets) and so never copies.
@@ -15,7 +16,12 @@ export interface ForwardingFacts {
   /** The address this connection came from: what our hop appends to X-Forwarded-For. */
   peer: string;
   requestId: string;
+  /** The traceparent sent upstream (with tracing on: the gateway's client span, set by the proxy). */
   traceparent: string;
+  /** The caller's traceparent when it was valid: the trace this request continues. */
+  incomingTraceparent: string | undefined;
+  /** The gateway's server span for this request, when tracing is on. */
+  span: ServerSpan | undefined;
   /** Whether an incoming X-Forwarded-Proto is trusted (a proxy we trust is in front). */
   trustForwardedProto: boolean;
 }
@@ -43,7 +49,7 @@ export function forwardedRequestHeaders(
   if (host !== undefined) out['x-forwarded-host'] = host;
   // A new trace was started (the incoming traceparent was absent or invalid): the incoming
   // tracestate belongs to no trace we continue, so it is dropped (W3C Trace Context §3.3).
-  if (headers.traceparent !== facts.traceparent) delete out.tracestate;
+  if (facts.incomingTraceparent === undefined) delete out.tracestate;
   out.traceparent = facts.traceparent;
   out['x-request-id'] = facts.requestId;
   return out;

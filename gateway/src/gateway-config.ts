@@ -1,8 +1,11 @@
 // Command-line flags and GATEWAY_* environment variables, validated with zod. Flags win over
-// environment variables, which win over defaults.
+// environment variables, which win over defaults. Tracing is configured by the standard OTEL_*
+// variables alone (tracing-config.ts).
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { formatIssuePath } from './route-table.ts';
+import type { TracingConfig } from './tracing.ts';
+import { parseTracingConfig } from './tracing-config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().nonnegative();
@@ -21,10 +24,12 @@ export const GatewayConfigSchema = z.strictObject({
   keepAliveTimeoutMs: ms.default(65_000),
   publishTimeoutMs: ms.default(5_000),
   pubsubProject: z.string().min(1).optional(),
+  /** The project access lines' `logging.googleapis.com/trace` names (default: the Pub/Sub project, then GOOGLE_CLOUD_PROJECT). */
+  logProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id').optional(),
   jwksCooldownMs: ms.default(30_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
-export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema> & { tracing: TracingConfig | undefined };
 
 /** flag name → config key → environment variable. */
 const FIELDS = [
@@ -41,6 +46,7 @@ const FIELDS = [
   ['keep-alive-timeout-ms', 'keepAliveTimeoutMs', 'GATEWAY_KEEP_ALIVE_TIMEOUT_MS'],
   ['publish-timeout-ms', 'publishTimeoutMs', 'GATEWAY_PUBLISH_TIMEOUT_MS'],
   ['pubsub-project', 'pubsubProject', 'GATEWAY_PUBSUB_PROJECT'],
+  ['log-project', 'logProject', 'GATEWAY_LOG_PROJECT'],
   ['jwks-cooldown-ms', 'jwksCooldownMs', 'GATEWAY_JWKS_COOLDOWN_MS'],
   ['log-level', 'logLevel', 'GATEWAY_LOG_LEVEL'],
 ] as const;
@@ -57,6 +63,10 @@ export function parseGatewayConfig(argv: readonly string[], env: NodeJS.ProcessE
     const value = (values as Record<string, string | undefined>)[flag] ?? env[envName];
     if (value !== undefined) raw[key] = value;
   }
+  if (raw.logProject === undefined) {
+    const fallback = raw.pubsubProject ?? env.GOOGLE_CLOUD_PROJECT;
+    if (fallback !== undefined && fallback !== '') raw.logProject = fallback;
+  }
   const result = GatewayConfigSchema.safeParse(raw);
   if (!result.success) {
     const byKey = new Map<string, string>(FIELDS.map(([flag, key, envName]) => [key, `--${flag} / ${envName}`]));
@@ -64,5 +74,5 @@ export function parseGatewayConfig(argv: readonly string[], env: NodeJS.ProcessE
       result.error.issues.map((i) => `${byKey.get(String(i.path[0])) ?? formatIssuePath(i.path)}: ${i.message}`).join('\n'),
     );
   }
-  return result.data;
+  return { ...result.data, tracing: parseTracingConfig(env) };
 }

@@ -18,7 +18,9 @@ import { admit, type Admission } from './request-admission.ts';
 import { JwksCache } from './route-authenticator.ts';
 import { DEFAULT_DURATION_BUCKETS_SECONDS, type GatewayRoutes } from './route-table.ts';
 import { RouteTableWatcher } from './route-table-watcher.ts';
-import { requestIdFor, traceparentFor } from './trace-context.ts';
+import { requestIdFor, traceparentFor, validTraceparent } from './trace-context.ts';
+import type { Tracing } from './tracing.ts';
+import { finishGrpc, finishHttp, grpcServerAttributes, grpcSpanName, httpServerAttributes, httpSpanName, type AccessLog } from './tracing-hooks.ts';
 import { UpstreamPools } from './upstream-pools.ts';
 import { rejectUpgrade, tunnelWebSocket, type WebSocketTunnel } from './websocket-tunnel.ts';
 
@@ -41,6 +43,12 @@ export interface GatewayOptions {
   pubsubProjectId: string | undefined;
   jwksCooldownMs: number;
   logger: Logger;
+  /** Spans per request (undefined: tracing off, no cost). */
+  tracing?: Tracing | undefined;
+  /** The Google Cloud project access lines' trace field points into (undefined: field left out). */
+  logProject?: string | undefined;
+  /** Flushing spans on drain gets what is left of drainTimeoutMs, and at least this long. */
+  traceFlushMinMs?: number;
 }
 
 export interface Gateway {
@@ -65,7 +73,8 @@ function listen(server: http.Server | http2.Http2Server, port: number, host: str
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { logger } = options;
+  const { logger, tracing } = options;
+  const accessLog: AccessLog = { logger, project: options.logProject };
   const metrics = new GatewayMetrics();
   const jwks = new JwksCache({ cooldownMs: options.jwksCooldownMs, cacheMaxAgeMs: 10 * 60_000, timeoutMs: 5_000 });
   const pools = new UpstreamPools({ connections: options.upstreamConnections, keepAliveTimeoutMs: options.keepAliveTimeoutMs });
@@ -115,13 +124,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   await watcher.start();
 
-  const factsFor = (headers: http.IncomingHttpHeaders, remote: string | undefined): ForwardingFacts => ({
-    clientIp: clientAddress(remote, headers['x-forwarded-for'], options.trustedHops),
-    peer: remote ?? 'unknown',
-    requestId: requestIdFor(headers['x-request-id']),
-    traceparent: traceparentFor(headers.traceparent),
-    trustForwardedProto: options.trustedHops > 0,
-  });
+  const factsFor = (headers: http.IncomingHttpHeaders, remote: string | undefined): ForwardingFacts => {
+    const incoming = validTraceparent(headers.traceparent);
+    return {
+      clientIp: clientAddress(remote, headers['x-forwarded-for'], options.trustedHops),
+      peer: remote ?? 'unknown',
+      requestId: requestIdFor(headers['x-request-id']),
+      traceparent: incoming ?? traceparentFor(undefined),
+      incomingTraceparent: incoming,
+      span: undefined,
+      trustForwardedProto: options.trustedHops > 0,
+    };
+  };
 
   // ---- HTTP/1.1 + WebSocket listener ----
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -129,6 +143,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (draining) res.shouldKeepAlive = false;
     const facts = factsFor(req.headers, req.socket.remoteAddress);
     const route = table?.http1.match(req.headers.host, req.url ?? '/');
+    if (tracing !== undefined) facts.span = tracing.startServer(httpSpanName(req.method, route), facts.incomingTraceparent, () => httpServerAttributes(req, route, facts));
+    res.once('close', () => finishHttp(accessLog, req, facts, route, res.headersSent ? res.statusCode : 0, !res.writableFinished, performance.now() - started));
     if (route === undefined) {
       sendError(res, 404, 'no route', facts.requestId);
       unmatchedHttp.observe(404, (performance.now() - started) / 1000);
@@ -170,13 +186,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const facts = factsFor(req.headers, req.socket.remoteAddress);
     const route = table?.http1.match(req.headers.host, req.url ?? '/');
+    if (tracing !== undefined) facts.span = tracing.startServer(httpSpanName(req.method, route), facts.incomingTraceparent, () => httpServerAttributes(req, route, facts));
+    // The handshake's outcome (101 or a refusal) ends the server span and writes the access line;
+    // the session after a 101 is the tunnel's, measured by its metrics.
+    let handshakeDone = false;
+    const handshake = (status: number): void => {
+      if (handshakeDone) return;
+      handshakeDone = true;
+      finishHttp(accessLog, req, facts, route, status, status === 0, performance.now() - started);
+    };
+    socket.once('close', () => handshake(0));
     if (route === undefined || route.kind !== 'websocket' || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      handshake(404);
       rejectUpgrade(socket, 404, 'no websocket route', { 'x-request-id': facts.requestId });
       unmatchedHttp.observe(404, (performance.now() - started) / 1000);
       return;
     }
     const proceed = (admission: Admission): void => {
       if (!admission.ok) {
+        handshake(admission.status);
         rejectUpgrade(socket, admission.status, admission.error, { ...admission.headers, 'x-request-id': facts.requestId });
         route.metrics.observe(admission.status, (performance.now() - started) / 1000);
         return;
@@ -186,10 +214,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       socket.removeListener('end', leftEarly); // from here the tunnel handles a half-close
-      tunnelWebSocket(req, socket, head, route, facts, tunnelDeps, started);
+      tunnelWebSocket(req, socket, head, route, facts, tunnelDeps, started, handshake);
     };
     const admission = admit(route, (name) => req.headers[name], facts.clientIp);
-    if (admission instanceof Promise) admission.then(proceed, () => rejectUpgrade(socket, 503, 'internal error'));
+    if (admission instanceof Promise)
+      admission.then(proceed, () => {
+        handshake(503);
+        rejectUpgrade(socket, 503, 'internal error');
+      });
     else proceed(admission);
   };
 
@@ -229,6 +261,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const facts = factsFor(headers as http.IncomingHttpHeaders, stream.session?.socket?.remoteAddress);
     // HTTP/2 proxies (nginx's grpc_pass) may send `host` instead of `:authority` (RFC 9113 §8.3.1).
     const route = table?.h2c.match(headers[':authority'] ?? headers.host, headers[':path'] ?? '/');
+    if (tracing !== undefined) facts.span = tracing.startServer(grpcSpanName(headers[':path']), facts.incomingTraceparent, () => grpcServerAttributes(headers, route, facts));
+    stream.once('close', () => finishGrpc(accessLog, stream, headers, facts, route, performance.now() - started));
     if (route === undefined) {
       grpcError(stream, GrpcStatus.UNIMPLEMENTED, 'no route', facts.requestId);
       unmatchedGrpc.observe(GrpcStatus.UNIMPLEMENTED, (performance.now() - started) / 1000);
@@ -282,6 +316,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.info('draining', { drainDelayMs: options.drainDelayMs, drainTimeoutMs: options.drainTimeoutMs, websockets: tunnels.size });
     if (options.drainDelayMs > 0) await sleep(options.drainDelayMs);
     closing = true;
+    const closingStarted = performance.now();
     const httpClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const h2Closed = new Promise<void>((resolve) => h2Server.close(() => resolve()));
     for (const session of sessions) session.close(); // GOAWAY; open streams run to completion
@@ -306,7 +341,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     watcher.close();
     await Promise.all([publisher.close(), pools.close(), new Promise<void>((resolve) => adminServer.close(() => resolve()))]);
     adminServer.closeAllConnections();
-    logger.info('drained', { timedOut });
+    // Spans still queued are exported within what is left of the drain budget (at least
+    // traceFlushMinMs: the pod's grace period holds a margin beyond the drain timeout).
+    let tracesFlushed: boolean | undefined;
+    if (tracing !== undefined) {
+      const left = closingStarted + options.drainTimeoutMs - performance.now();
+      tracesFlushed = await tracing.shutdown(Math.max(options.traceFlushMinMs ?? 1_000, left));
+      if (!tracesFlushed) logger.warn('trace flush ran out of time; queued spans dropped');
+    }
+    logger.info('drained', { timedOut, ...(tracesFlushed !== undefined ? { tracesFlushed } : {}) });
   };
 
   return {

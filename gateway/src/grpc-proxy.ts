@@ -8,6 +8,7 @@ import type { CompiledRoute } from './compiled-routes.ts';
 import { forwardedRequestHeaders, type ForwardingFacts } from './forwarded-headers.ts';
 import { connectionTokens, isAlwaysHopByHop } from './hop-by-hop.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
+import { grpcSpanName } from './tracing-hooks.ts';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -66,6 +67,22 @@ export function proxyGrpc(
   let code: string | number = 'aborted';
   const done = (): void => route.metrics.observe(code, (performance.now() - started) / 1000);
   stream.once('close', done);
+
+  // The upstream call's span: ends when the upstream stream closes, with the status it sent.
+  let upstreamStatus: string | undefined;
+  const clientSpan = facts.span?.startClient(grpcSpanName(headers[':path']), 'client', () => ({
+    'rpc.system': 'grpc',
+    'server.address': new URL(route.origin as string).hostname,
+    'server.port': Number(new URL(route.origin as string).port || 80),
+    'gateway.route': route.name,
+  }));
+  if (clientSpan !== undefined) facts.traceparent = clientSpan.traceparent;
+  const endClientSpan = (failure?: string): void => {
+    if (clientSpan === undefined) return;
+    if (upstreamStatus !== undefined) clientSpan.setAttributes({ 'rpc.grpc.status_code': Number(upstreamStatus) });
+    clientSpan.end(failure ?? (upstreamStatus === undefined ? 'no-status' : upstreamStatus === '0' ? undefined : upstreamStatus));
+  };
+  stream.once('close', () => endClientSpan());
 
   const out = forwardedRequestHeaders(headers as Record<string, string | string[] | undefined>, facts, REQUEST_PSEUDO) as http2.OutgoingHttpHeaders;
   out[':method'] = headers[':method'];
@@ -136,6 +153,7 @@ export function proxyGrpc(
     if ((responseFlags & NGHTTP2_FLAG_END_STREAM) !== 0) {
       // Trailers-only: the status lives in this single header block.
       code = String(responseHeaders['grpc-status'] ?? 'none');
+      upstreamStatus = responseHeaders['grpc-status'] as string | undefined;
       stream.respond(response, { endStream: true });
       return;
     }
@@ -145,6 +163,7 @@ export function proxyGrpc(
   upstream.once('trailers', (upstreamTrailers) => {
     trailers = endToEnd(upstreamTrailers);
     code = String(upstreamTrailers['grpc-status'] ?? 'none');
+    upstreamStatus = upstreamTrailers['grpc-status'] as string | undefined;
   });
   stream.once('wantTrailers', () => {
     if (trailers === undefined) {

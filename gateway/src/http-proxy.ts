@@ -9,6 +9,8 @@ import { forwardedRequestHeaders, type ForwardingFacts } from './forwarded-heade
 import { endToEndResponseHeaders } from './hop-by-hop.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
 import { sendError } from './error-response.ts';
+import type { ClientSpan } from './tracing.ts';
+import { endHttpClientSpan, startHttpClientSpan } from './tracing-hooks.ts';
 
 export interface HttpProxyDeps {
   pools: UpstreamPools;
@@ -50,6 +52,9 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   private settled = false;
   /** The request body stream (ByteLimit), when there is one. */
   body: ByteLimit | null = null;
+  /** The upstream call's span, when tracing is on. */
+  span: ClientSpan | undefined;
+  private spanEnded = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -67,6 +72,12 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
       this.clientGone = true;
       this.abort();
     });
+  }
+
+  private endSpan(status: number, failure?: string): void {
+    if (this.span === undefined || this.spanEnded) return;
+    this.spanEnded = true;
+    endHttpClientSpan(this.span, status, failure);
   }
 
   private abort(reason: Error = new Error('client closed')): void {
@@ -126,6 +137,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.endSpan(this.status);
     if (this.settled) return;
     if (this.clientGone) {
       this.route.metrics.observe('aborted', (performance.now() - this.started) / 1000);
@@ -136,6 +148,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.endSpan(this.status, upstreamFailure(err).reason);
     if (this.settled) return;
     const { req, res, route, requestId } = this;
     const elapsed = (performance.now() - this.started) / 1000;
@@ -185,6 +198,7 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, route: Comp
     // pipe() does not forward errors: a client abort must fail the upstream request too.
     req.once('aborted', () => body?.destroy(new Error('client aborted')));
   }
+  exchange.span = startHttpClientSpan(facts, route, req.method ?? 'GET', req.url ?? '/');
   const pool = deps.pools.httpPool(route.origin as string, config.timeouts.connectMs);
   pool.dispatch(
     {

@@ -2,6 +2,10 @@
 import { startGateway } from './gateway.ts';
 import { parseGatewayConfig } from './gateway-config.ts';
 import { createJsonLogger, errorFields } from './logger.ts';
+import type { Tracing } from './tracing.ts';
+
+/** The bundle's version (the image tag says which build); spans carry it as service.version. */
+const VERSION = process.env.GATEWAY_VERSION ?? '0.1.0';
 
 async function main(): Promise<void> {
   let config;
@@ -16,6 +20,14 @@ async function main(): Promise<void> {
     logger.error('uncaught exception', { ...errorFields(err), stack: err.stack });
     process.exit(1);
   });
+  // The SDK is loaded only when tracing is on: off, its code is never evaluated.
+  let tracing: Tracing | undefined;
+  if (config.tracing !== undefined) {
+    const { createSdkTracing } = await import('./tracing-sdk.ts');
+    tracing = createSdkTracing(config.tracing, logger, VERSION);
+    logger.info('tracing on', { tracesUrl: config.tracing.tracesUrl, sampler: config.tracing.sampler, ratio: config.tracing.ratio, serviceName: config.tracing.serviceName });
+  }
+  if (config.logProject === undefined) logger.warn('no project for the trace field of access lines (--log-project, GATEWAY_LOG_PROJECT or GOOGLE_CLOUD_PROJECT)');
   const gateway = await startGateway({
     routesFile: config.routes,
     host: config.host,
@@ -32,6 +44,8 @@ async function main(): Promise<void> {
     pubsubProjectId: config.pubsubProject,
     jwksCooldownMs: config.jwksCooldownMs,
     logger,
+    tracing,
+    logProject: config.logProject,
   });
   const stop = (signal: string): void => {
     logger.info('signal received', { signal });
@@ -48,6 +62,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: 'gateway failed to start', ...errorFields(err) })}\n`);
+  process.stderr.write(`${JSON.stringify({ severity: 'ERROR', time: new Date().toISOString(), message: 'gateway failed to start', ...errorFields(err) })}\n`);
   process.exit(1);
 });

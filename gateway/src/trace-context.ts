@@ -25,10 +25,34 @@ export function isValidTraceparent(value: string): boolean {
   return value.slice(3, 35) !== ZERO_TRACE && value.slice(36, 52) !== ZERO_SPAN;
 }
 
+/** The incoming traceparent when it is a valid one, else undefined. */
+export function validTraceparent(incoming: string | string[] | undefined): string | undefined {
+  return typeof incoming === 'string' && isValidTraceparent(incoming) ? incoming : undefined;
+}
+
 /** The traceparent to forward: the incoming one if valid, else a fresh unsampled one. */
 export function traceparentFor(incoming: string | string[] | undefined): string {
-  if (typeof incoming === 'string' && isValidTraceparent(incoming)) return incoming;
-  return `00-${randomHex(16)}-${randomHex(8)}-00`;
+  return validTraceparent(incoming) ?? `00-${randomHex(16)}-${randomHex(8)}-00`;
+}
+
+/** The trace id of a valid traceparent (32 lowercase hex digits). */
+export function traceIdOf(traceparent: string): string {
+  return traceparent.slice(3, 35);
+}
+
+/** The parent (span) id of a valid traceparent (16 lowercase hex digits). */
+export function parentIdOf(traceparent: string): string {
+  return traceparent.slice(36, 52);
+}
+
+/** Whether a valid traceparent carries the sampled flag. */
+export function isSampled(traceparent: string): boolean {
+  return (Number.parseInt(traceparent.slice(53, 55), 16) & 1) === 1;
+}
+
+/** A version-00 traceparent for a span. */
+export function formatTraceparent(traceId: string, spanId: string, sampled: boolean): string {
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { CompiledRoute } from './compiled-routes.ts';
 import { forwardedRequestHeaders, type ForwardingFacts } from './forwarded-headers.ts';
+import { endHttpClientSpan, startHttpClientSpan } from './tracing-hooks.ts';
 import { WsFrameCursor, serverCloseFrame } from './ws-frame-cursor.ts';
 
 const CLOSE_GRACE_MS = 1_000;
@@ -127,9 +128,20 @@ export class WebSocketTunnel {
 /** Request fields the upgrade must carry although they are hop-by-hop. */
 const UPGRADE_FIELDS = { connection: 'Upgrade', upgrade: 'websocket' } as const;
 
-export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, route: CompiledRoute, facts: ForwardingFacts, deps: TunnelDeps, started: number): void {
+export function tunnelWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  route: CompiledRoute,
+  facts: ForwardingFacts,
+  deps: TunnelDeps,
+  started: number,
+  /** The handshake's outcome: 101, the status the client was refused with, or 0 (client gone). */
+  onHandshake: (status: number) => void = () => undefined,
+): void {
   if (socket.destroyed) return; // the client left while it was being authenticated
   const config = route.config;
+  const clientSpan = startHttpClientSpan(facts, route, 'GET', req.url ?? '/');
   const headers = forwardedRequestHeaders(req.headers, facts);
   Object.assign(headers, UPGRADE_FIELDS);
   const target = new URL(route.origin as string);
@@ -151,6 +163,8 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
     clearTimeout(timer);
     deps.onUpstreamFailure(route, reason, err);
     route.metrics.observe(status, (performance.now() - started) / 1000);
+    endHttpClientSpan(clientSpan, reason === 'refused-upgrade' ? status : 0, reason === 'refused-upgrade' ? undefined : reason);
+    onHandshake(status);
     upReq.destroy();
     rejectUpgrade(socket, status, error, { 'x-request-id': facts.requestId });
   };
@@ -160,6 +174,7 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
     settled = true;
     clearTimeout(timer);
     upReq.destroy();
+    endHttpClientSpan(clientSpan, 0, 'client-gone');
   };
   socket.once('close', clientGone);
   socket.on('error', clientGone);
@@ -175,6 +190,7 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   upReq.once('error', (err) => fail(502, 'upstream unavailable', 'connect', err));
   upReq.once('upgrade', (res, upstream, upstreamHead) => {
     if (settled || socket.destroyed) {
+      if (!settled) endHttpClientSpan(clientSpan, 101);
       settled = true;
       clearTimeout(timer);
       upstream.destroy();
@@ -182,6 +198,8 @@ export function tunnelWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
     }
     settled = true;
     clearTimeout(timer);
+    endHttpClientSpan(clientSpan, 101);
+    onHandshake(101);
     socket.removeListener('close', clientGone);
     socket.removeListener('error', clientGone);
     socket.removeListener('end', clientGone);

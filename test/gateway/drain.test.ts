@@ -136,7 +136,7 @@ describe('drain on SIGTERM', () => {
     expect(status.code).toBe(grpc.status.OK);
     expect(status.metadata.get('x-count')).toEqual(['2']);
     expect(sseText).toContain('data: second');
-    expect(output).toContain('"msg":"drained","timedOut":false');
+    expect(output).toContain('"message":"drained","timedOut":false');
     client.close();
     await agent.close();
   });

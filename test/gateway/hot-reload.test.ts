@@ -58,8 +58,8 @@ describe('route table hot reload', () => {
     await waitFor('rejection', async () => (await metricValue(gw.admin, 'gateway_route_table_reloads_total', { result: 'rejected' })) === 1);
     const line = gw.logs.find((l) => l.includes('route table rejected'));
     expect(line).toBeDefined();
-    const entry = JSON.parse(line as string) as { level: string; error: string };
-    expect(entry.level).toBe('error');
+    const entry = JSON.parse(line as string) as { severity: string; error: string };
+    expect(entry.severity).toBe('ERROR');
     expect(entry.error).toContain('gateway-routes.json: routes[0].timeouts.idleMs');
     expect((await fetch(`${gw.http}/two`)).status).toBe(200);
     expect((await fetch(`${gw.admin}/readyz`)).status).toBe(200);

@@ -71,6 +71,20 @@ describe('nginx.conf', () => {
     expect(conf).toMatch(/log_format edge_json escape=json '\{"time":"\$time_iso8601","env":"prod","request_id":"\$request_id"/);
   });
 
+  it("logs Cloud Logging's trace field from the incoming traceparent, in the environment's project, and severity and httpRequest", () => {
+    const plan = planOf('prod');
+    const conf = renderNginxConf(plan.env, plan.routes, plan.edge);
+    expect(conf).toContain(
+      `"~^[0-9a-f]{2}-(?<edge_trace_id>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$" "projects/${plan.env.gcp.projectId}/traces/$edge_trace_id";`,
+    );
+    expect(conf).toContain(`'"severity":"$edge_severity","logging.googleapis.com/trace":"$edge_trace",'`);
+    expect(conf).toMatch(/"httpRequest":\{"requestMethod":"\$request_method",.*"status":\$status,/);
+    // No proxy_set_header may replace the traceparent the gateway or Kong continue.
+    expect(conf).not.toMatch(/(proxy|grpc)_set_header traceparent/i);
+    const staging = planOf('staging');
+    expect(renderNginxConf(staging.env, staging.routes, staging.edge)).toContain(`projects/${staging.env.gcp.projectId}/traces/`);
+  });
+
   it('scales every timeout alike when asked (tests run minutes as seconds)', () => {
     const plan = planOf('prod');
     const conf = renderNginxConf(plan.env, plan.routes, plan.edge, { timeScale: 0.01 });
