@@ -66,7 +66,7 @@ describe('edge access logs kept in BigQuery', () => {
   it('samples by tier unless the catalog says', () => {
     expect(planOf('dev').observability.tracing).toEqual({ enabled: true, sampleRatio: SAMPLE_RATIO_BY_TIER.development });
     expect(planOf('prod').observability.tracing.sampleRatio).toBe(0.01);
-    const set = parseEnvironment('prod', { ...structuredClone(prod), observability: { tracing: { sampleRatio: 0.25 } } });
+    const set = parseEnvironment('prod', { ...structuredClone(prod), observability: { ...prod.observability, tracing: { sampleRatio: 0.25 } } });
     if (!set.ok) throw new Error(set.problems.join('\n'));
     expect(planTelemetry(set.env).tracing.sampleRatio).toBe(0.25);
   });
