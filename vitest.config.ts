@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
+    // Google client libraries probe the GCE metadata server (169.254.169.254) to find credentials
+    // and a project; tests talk to loopback only, so that probe is turned off (gcp-metadata's switch).
+    env: { METADATA_SERVER_DETECTION: 'none' },
     // Integration suites start real servers (nginx, the Pub/Sub emulator, our gateway);
     // they bound their own waits, this is only the outer guard.
     testTimeout: 60_000,
