@@ -70,7 +70,7 @@ describe.skipIf(skip)(`event contracts live: gateway bundle → emulator topic w
     let output = '';
     child = spawn(process.execPath, ['gateway.cjs', '--routes', 'gateway-routes.json', '--host', '127.0.0.1', '--http-port', '0', '--grpc-port', '0', '--admin-port', '0', '--drain-delay-ms', '0'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', PUBSUB_EMULATOR_HOST: emulator.hostPort },
+      env: { PATH: process.env.PATH ?? '', PUBSUB_EMULATOR_HOST: emulator.hostPort, METADATA_SERVER_DETECTION: 'none' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (output += c));

@@ -56,7 +56,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 }
 
 function startChild(binary: string, args: string[], log: (s: string) => void): ChildProcess {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', METADATA_SERVER_DETECTION: 'none' } });
   child.stdout?.setEncoding('utf8').on('data', log);
   child.stderr?.setEncoding('utf8').on('data', log);
   return child;
