@@ -7,11 +7,12 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 export const GMP_CRDS_DIR = process.env.GMP_CRDS_DIR ?? path.resolve(import.meta.dirname, '../../../shared/schemas/gmp');
 
 interface Crd {
+  kind?: string;
   spec: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] };
 }
 
@@ -37,10 +38,14 @@ export function loadGmpCrds(): { validators?: GmpValidators; reason?: string } {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addKubernetesFormats(ajv);
   const byKind = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(GMP_CRDS_DIR).filter((f) => f.endsWith('.crd.yaml'))) {
-    const crd = parse(readFileSync(path.join(GMP_CRDS_DIR, file), 'utf8')) as Crd;
-    const v1 = crd.spec.versions.find((v) => v.name === 'v1');
-    if (v1) byKind.set(crd.spec.names.kind, ajv.compile(v1.schema.openAPIV3Schema));
+  // ../shared names them <kind>.crd.yaml; the upstream repository monitoring.googleapis.com_<kinds>.yaml.
+  for (const file of readdirSync(GMP_CRDS_DIR).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(path.join(GMP_CRDS_DIR, file), 'utf8'))) {
+      const crd = doc.toJS() as Crd | null;
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      const v1 = crd.spec.versions.find((v) => v.name === 'v1');
+      if (v1) byKind.set(crd.spec.names.kind, ajv.compile(v1.schema.openAPIV3Schema));
+    }
   }
   return {
     validators: {
