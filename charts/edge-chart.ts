@@ -24,6 +24,19 @@ export const EDGE_CONFIG_MAPS: Readonly<Record<EdgeFile, string>> = {
 /** Google Managed Prometheus exposes a scraped gauge to HPAs under this name (via the metrics adapter). */
 export const GATEWAY_CONNECTIONS_METRIC = 'prometheus.googleapis.com|gateway_active_connections|gauge';
 
+/** The gateway's OTEL_* variables: OTLP/HTTP (JSON) to the collector, parent-based ratio sampling from the catalog. */
+export function gatewayTracingEnv(plan: PlatformPlan): Record<string, string> {
+  const { tracing, collector } = plan.observability;
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpEndpoint,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(tracing.sampleRatio),
+    OTEL_SERVICE_NAME: plan.edge.gateway.name,
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${plan.env.name},cloud.account.id=${plan.env.gcp.projectId}`,
+  };
+}
+
 function checksum(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -140,6 +153,8 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
       KONG_REAL_IP_HEADER: 'X-Forwarded-For',
       KONG_HEADERS: 'off',
       KONG_NGINX_WORKER_PROCESSES: '2',
+      // The opentelemetry plugin (kong.yml) records the request span only: no per-phase spans.
+      ...(plan.observability.tracing.enabled ? { KONG_TRACING_INSTRUMENTATIONS: 'request' } : {}),
     },
     mounts: [
       { path: '/kong/declarative', volume: declarative, readOnly: true },
@@ -158,6 +173,7 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
 
   // --- The edge gateway: hot-reloads its routes (the ConfigMap is mounted as a directory).
   const { gateway } = edge;
+  const { tracing } = plan.observability;
   new EdgeProxy(chart, 'edge-gateway', {
     plan: gateway,
     namespace: ns,
@@ -180,6 +196,8 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
       '--pubsub-project',
       env.gcp.projectId,
     ],
+    // Tracing by the standard OTEL_* variables (gateway/README.md "Tracing"); none when the catalog turns it off.
+    ...(tracing.enabled ? { env: gatewayTracingEnv(plan) } : {}),
     mounts: [
       { path: gateway.routesDir, volume: kplus.Volume.fromConfigMap(chart, 'gateway-routes-volume', configMaps['gateway-routes.json'], { name: 'routes' }), readOnly: true },
       {

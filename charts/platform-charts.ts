@@ -23,6 +23,7 @@ import { planNetworkPolicies } from '../constructs/k8s/network-plan.ts';
 import { planSpread, spreadDeployments } from '../constructs/k8s/topology-spread.ts';
 import { buildMeshChart } from './mesh-chart.ts';
 import { buildObservabilityChart } from './observability-chart.ts';
+import { buildTelemetryChart } from './telemetry-chart.ts';
 
 export interface SynthesizedCharts {
   readonly app: App;
@@ -58,7 +59,10 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   const networkPolicies = planNetworkPolicies(plan);
   const adapterNamespace = plan.addons.metricsAdapter.namespace;
   const monitoringNamespace = plan.observability.alertmanager.namespace;
-  for (const p of networkPolicies.filter((n) => n.namespace !== adapterNamespace && n.namespace !== monitoringNamespace)) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
+  const telemetryNamespace = plan.observability.collector.namespace;
+  // Namespaces a later chart creates get their isolation there, with them.
+  const ownChart = new Set([adapterNamespace, monitoringNamespace, telemetryNamespace]);
+  for (const p of networkPolicies.filter((n) => !ownChart.has(n.namespace))) new IngressPolicy(namespaces, `ingress-${p.namespace}-${p.name}`, p);
 
   const workloads = new Chart(app, 'workloads', { labels, disableResourceNameHashes: true });
   for (const w of plan.workloads.workloads) new Workload(workloads, `${w.namespace}-${w.name}`, { plan: w });
@@ -79,6 +83,8 @@ export function buildCharts(plan: PlatformPlan, outdir: string): ChartsApp {
   buildMeshChart(app, plan, { labels });
   // Operating it: scraping, SLO rules, the Alertmanager they alert through (dist/<env>/0006-observability.yaml).
   buildObservabilityChart(app, plan, networkPolicies, { labels });
+  // Where spans go: the OpenTelemetry Collector and the mesh's tracing (dist/<env>/0007-telemetry.yaml).
+  buildTelemetryChart(app, plan, networkPolicies, { labels });
   // Every Deployment of every chart, over zones and nodes.
   spreadDeployments(app, planSpread(plan.nodes.nodeLocations.length));
   return { app, edgeConfigs };

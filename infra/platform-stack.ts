@@ -37,6 +37,7 @@ const APIS = [
   'monitoring.googleapis.com',
   'bigquery.googleapis.com',
   'logging.googleapis.com',
+  'cloudtrace.googleapis.com', // the collector's googlecloud exporter writes spans
 ] as const;
 
 type Api = (typeof APIS)[number];
@@ -147,6 +148,16 @@ export class PlatformStack extends TerraformStack {
     const { edge } = props.plan;
     addIdentity(edge.gateway.googleServiceAccount.accountId, edge.namespace, edge.gateway.name);
     this.identities = identities;
+    // The OpenTelemetry Collector (charts/telemetry-chart.ts) is the one writer of Cloud Trace:
+    // its own account, Cloud Trace's agent role granted to that account by object.
+    const collector = props.plan.observability.collector;
+    const collectorIdentity = new WorkloadIdentity(this, 'identity-otel-collector', {
+      accountId: collector.googleServiceAccount.accountId,
+      namespace: collector.namespace,
+      kubernetesServiceAccount: collector.name,
+      workloadPool: this.gke.workloadPool,
+    });
+    new ProjectIamMember(this, 'otel-collector-cloudtrace-agent', { project: env.gcp.projectId, role: collector.role, member: collectorIdentity.member });
 
     // The metrics adapter reads Cloud Monitoring as its Kubernetes identity (Workload Identity
     // Federation: no Google service account); the names come from the same plan as its manifests.

@@ -10,6 +10,7 @@ export const THIRD_PARTY_IMAGE_REPOSITORIES: readonly string[] = [
   'docker.io/library/kong', // Kong OSS, DB-less (the official image "kong")
   'gcr.io/gke-release/custom-metrics-stackdriver-adapter', // Google's Custom Metrics Stackdriver Adapter, as GKE releases it
   'quay.io/prometheus/alertmanager', // the Prometheus project's Alertmanager (SLO alert routing, namespace monitoring)
+  'docker.io/otel/opentelemetry-collector-contrib', // the OpenTelemetry Collector, contrib build (its googlecloud exporter writes Cloud Trace), namespace telemetry
 ];
 
 export interface ImageReference {

@@ -29,6 +29,7 @@ import { MESH_RULES } from './rules/mesh-policies.ts';
 import { SLO_RULES } from './rules/slo-alerting.ts';
 import { EVENT_CONTRACT_RULES } from './rules/event-contracts.ts';
 import { OBSERVABILITY_SINK_RULES } from './rules/observability-log-sinks.ts';
+import { tracesToOwnCollector } from './rules/observability-trace-export.ts';
 
 const byId = (a: Rule, b: Rule): number => a.id.localeCompare(b.id, 'en', { numeric: true });
 
@@ -46,4 +47,5 @@ export const RULES: readonly Rule[] = [
   ...SLO_RULES,
   ...EVENT_CONTRACT_RULES,
   ...OBSERVABILITY_SINK_RULES,
+  tracesToOwnCollector,
 ];

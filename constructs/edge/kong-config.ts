@@ -12,6 +12,10 @@
  * - key-auth: the `key-auth` plugin here; the keys are Kong consumers that live in the Secret
  *   `kong-consumers` and are merged into this file at pod start — never in this ConfigMap.
  * Rate limits use policy `local` (DB-less offers local or redis): they are per Kong replica.
+ *
+ * Tracing: the global `opentelemetry` plugin (when the catalog's tracing is on) sends Kong's
+ * request span over OTLP/HTTP to the platform's collector, keeps W3C `traceparent` (extracts it,
+ * injects its own span), and samples new traces at the catalog's ratio; a sampled parent is followed.
  */
 import { stringify } from 'yaml';
 import type { Environment } from '../../environments/schema.ts';
@@ -19,6 +23,7 @@ import type { EdgePlan } from './edge-plan.ts';
 import type { RoutePlan } from './route-plan.ts';
 import { API_KEY_HEADER } from './gateway-routes.ts';
 import { millis, type EdgeRenderOptions } from './render-options.ts';
+import { planTelemetry } from '../observability/telemetry-plan.ts';
 
 const CONNECT_SEC = 5;
 
@@ -105,6 +110,27 @@ function routePlugins(route: RoutePlan, env: Environment): KongPlugin[] {
   return plugins;
 }
 
+/** The `opentelemetry` plugin (Kong 3.9.3 kong/plugins/opentelemetry/schema.lua), or nothing when tracing is off. */
+function tracingPlugins(env: Environment): KongPlugin[] {
+  const { tracing, collector } = planTelemetry(env);
+  if (!tracing.enabled) return [];
+  return [
+    {
+      name: 'opentelemetry',
+      config: {
+        traces_endpoint: collector.tracesUrl,
+        resource_attributes: { 'service.name': 'kong', 'deployment.environment.name': env.name, 'cloud.account.id': env.gcp.projectId },
+        sampling_rate: tracing.sampleRatio,
+        propagation: { extract: ['w3c'], inject: ['w3c'], default_format: 'w3c' },
+        // An unreachable collector costs a request nothing: spans are queued and sent off the request path.
+        connect_timeout: 1000,
+        send_timeout: 5000,
+        read_timeout: 5000,
+      },
+    },
+  ];
+}
+
 export function kongConfig(env: Environment, routes: readonly RoutePlan[], options: EdgeRenderOptions = {}): KongConfig {
   const scale = options.timeScale ?? 1;
   const services = routes
@@ -151,6 +177,7 @@ export function kongConfig(env: Environment, routes: readonly RoutePlan[], optio
         name: 'prometheus',
         config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: false, per_consumer: false },
       },
+      ...tracingPlugins(env),
     ],
   };
 }

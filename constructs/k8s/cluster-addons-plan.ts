@@ -9,6 +9,7 @@
 import type { Environment } from '../../environments/schema.ts';
 import { KONG_IMAGE, NGINX_IMAGE } from '../edge/edge-plan.ts';
 import { ALERTMANAGER_IMAGE } from '../observability/alertmanager-plan.ts';
+import { COLLECTOR_IMAGE, MESH_TRACING_PROVIDER, planCollector } from '../observability/collector-plan.ts';
 
 export interface HelmReleasePlan {
   /** Release name; also the Terraform construct id (`helm-<name>`): public API. */
@@ -63,6 +64,8 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
     apiTokenAnnotation: `${env.kubernetes.labelPrefix}/needs-api-token`,
   };
   const istioRepo = 'https://istio-release.storage.googleapis.com/charts';
+  // The sidecars' tracer: OTLP/gRPC to the collector (charts/telemetry-chart.ts's Telemetry selects it by name).
+  const collector = planCollector(env);
   const helm: HelmReleasePlan[] = [
     {
       name: 'istio-base',
@@ -81,7 +84,12 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
       namespace: 'istio-system',
       values: {
         global: { hub: ISTIO_HUB, tag: ISTIO_VERSION, istioNamespace: 'istio-system' },
-        meshConfig: { trustDomain: env.mesh.trustDomain, accessLogFile: '/dev/stdout', accessLogEncoding: 'JSON' },
+        meshConfig: {
+          trustDomain: env.mesh.trustDomain,
+          accessLogFile: '/dev/stdout',
+          accessLogEncoding: 'JSON',
+          extensionProviders: [{ name: MESH_TRACING_PROVIDER, opentelemetry: { service: collector.host, port: collector.ports.otlpGrpc } }],
+        },
         replicaCount: env.tier === 'production' ? 2 : 1,
         autoscaleEnabled: env.tier === 'production',
         resources: { requests: { cpu: '500m', memory: '2048Mi' } },
@@ -105,6 +113,6 @@ export function planClusterAddons(env: Environment): ClusterAddonsPlan {
   const registry = `${env.gcp.region}-docker.pkg.dev/${env.gcp.projectId}/${env.gcp.artifactRegistry}/*`;
   // Vendor images are admitted exactly as pinned; Istio and cert-manager by their repositories
   // (their charts pick several images of one release).
-  const admittedImages = [registry, NGINX_IMAGE, KONG_IMAGE, METRICS_ADAPTER_IMAGE, ALERTMANAGER_IMAGE, `${ISTIO_HUB}/*`, 'quay.io/jetstack/cert-manager-*'];
+  const admittedImages = [registry, NGINX_IMAGE, KONG_IMAGE, METRICS_ADAPTER_IMAGE, ALERTMANAGER_IMAGE, COLLECTOR_IMAGE, `${ISTIO_HUB}/*`, 'quay.io/jetstack/cert-manager-*'];
   return { helm, metricsAdapter, admittedImages };
 }

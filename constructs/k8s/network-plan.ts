@@ -7,7 +7,9 @@
  *    those two, and the GLB's proxies and health checks to nginx (they reach pods directly, NEGs);
  *  - an internal entry's load balancer (proxy-only subnet, or VPC clients for passthrough);
  *  - Google Managed Prometheus (namespace gmp-system) to the ports a PodMonitoring scrapes;
- *  - the API server (the control-plane range) to the metrics adapter it calls.
+ *  - the API server (the control-plane range) to the metrics adapter it calls;
+ *  - the namespaces that send spans (the edge: the gateway, Kong and their sidecars; every
+ *    meshed namespace: the sidecars) to the OpenTelemetry Collector's OTLP ports.
  * Only ingress is isolated: egress (DNS, Google APIs, istiod) stays open, and the mesh's Sidecar
  * scopes limit what workloads know of each other. The kubelet's probes come from the node,
  * which NetworkPolicy always admits; istiod never dials a sidecar (sidecars dial istiod).
@@ -53,13 +55,19 @@ const cidrs = (ranges: readonly string[]): Peer[] => ranges.map((cidr) => ({ kin
 /** RFC 1918 and 100.64.0.0/10: where VPC and on-premises clients of an internal passthrough load balancer come from. */
 export const VPC_CLIENT_RANGES: readonly string[] = PRIVATE_RANGES.map((r) => r.text);
 
+/** Namespaces whose pods send spans to the collector: the edge (the gateway, Kong) and every meshed namespace (sidecars). */
+export function spanSenderNamespaces(plan: PlatformPlan): string[] {
+  return [...new Set([plan.edge.namespace, ...plan.workloads.workloads.map((w) => w.namespace)])].sort();
+}
+
 export function planNetworkPolicies(plan: PlatformPlan): NetworkPolicyPlan[] {
   const { env, edge } = plan;
   const workloads = plan.workloads.workloads;
   const byName = new Map(workloads.map((w) => [w.name, w]));
   const adapter = plan.addons.metricsAdapter;
   const alertmanager = plan.observability.alertmanager;
-  const namespaces = [...new Set([...workloads.map((w) => w.namespace), edge.namespace, adapter.namespace, alertmanager.namespace])].sort();
+  const collector = plan.observability.collector;
+  const namespaces = [...new Set([...workloads.map((w) => w.namespace), edge.namespace, adapter.namespace, alertmanager.namespace, collector.namespace])].sort();
   const policies: NetworkPolicyPlan[] = namespaces.map((namespace) => ({ name: DEFAULT_DENY, namespace, podSelector: {}, allows: [] }));
 
   for (const w of workloads) {
@@ -125,6 +133,19 @@ export function planNetworkPolicies(plan: PlatformPlan): NetworkPolicyPlan[] {
       ],
     },
   );
+  // Spans: the gateway and Kong (OTLP/HTTP) and every sidecar (OTLP/gRPC) of the namespaces that send them.
+  policies.push({
+    name: collector.name,
+    namespace: collector.namespace,
+    podSelector: { [NAME_LABEL]: collector.name },
+    allows: [
+      {
+        ports: [collector.ports.otlpGrpc, collector.ports.otlpHttp],
+        from: spanSenderNamespaces(plan).map((namespace): Peer => ({ kind: 'namespace', namespace })),
+        why: 'the gateway, Kong and the mesh sidecars export spans (OTLP)',
+      },
+    ],
+  });
   // Istio's standard metrics are read at the servers' sidecars (port 15090): GMP scrapes every meshed pod there.
   for (const namespace of plan.observability.sidecarNamespaces) {
     policies.push({

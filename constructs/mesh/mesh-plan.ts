@@ -191,6 +191,9 @@ export function planMesh(plan: PlatformPlan): MeshPlan {
   call(edge.namespace, gateway.name, edge.namespace);
   for (const r of plan.routes) if (r.upstream) call(edge.namespace, r.upstream.service, r.upstream.namespace);
   const meshNamespaces = [...new Set([...workloads.map((w) => w.namespace), edge.namespace])].sort();
+  // Every sidecar (and the gateway and Kong) sends its spans to the collector: it must know that host.
+  const { collector } = plan.observability;
+  for (const namespace of meshNamespaces) call(namespace, collector.name, collector.namespace);
   const sidecars = meshNamespaces.map((namespace) => ({
     namespace,
     hosts: [`${MESH_ROOT_NAMESPACE}/*`, ...[...(calls.get(namespace) ?? [])].sort()],

@@ -4,6 +4,7 @@
  * BigQuery dataset, the Cloud Logging sink and exclusion and their filters.
  */
 import type { Environment } from '../../environments/schema.ts';
+import { planCollector, type CollectorPlan } from './collector-plan.ts';
 
 type Tier = Environment['tier'];
 
@@ -41,6 +42,8 @@ export interface AccessLogPlan {
 
 export interface TelemetryPlan {
   readonly tracing: TracingPlan;
+  /** Where the cluster's spans go (constructs/observability/collector-plan.ts). */
+  readonly collector: CollectorPlan;
   readonly accessLogs: AccessLogPlan;
 }
 
@@ -55,6 +58,7 @@ export function planTelemetry(env: Environment): TelemetryPlan {
   const base = `resource.type="k8s_container" AND resource.labels.project_id="${env.gcp.projectId}"`;
   return {
     tracing: { enabled: tracing.enabled, sampleRatio: tracing.sampleRatio ?? SAMPLE_RATIO_BY_TIER[env.tier] },
+    collector: planCollector(env),
     accessLogs: {
       enabled: accessLogs.bigQuery,
       datasetId: `edge_access_logs_${env.name.replace(/-/g, '_')}`,

@@ -148,6 +148,10 @@ describe.each(ENVS.map((env) => [env.name, env] as const))('dist/%s', (name, env
       expect(sidecars.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gmp-system' } } }], ports: [{ port: 15090, protocol: 'TCP' }] }]);
     }
     expect(peers(one('NetworkPolicy', 'edge', 'edge-gateway'))).toEqual(['edge/nginx', 'gmp-system/*']);
+    // The collector: spans on its two OTLP ports, from the edge (gateway, Kong) and the namespaces whose sidecars send them; nothing else.
+    const collector = one('NetworkPolicy', 'telemetry', 'otel-collector');
+    const senders = [...new Set(['edge', ...env.services.map((s) => s.namespace)])].sort().map((ns) => `${ns}/*`);
+    expect(collector.spec.ingress.map((i: Json) => [peers({ spec: { ingress: [i] } } as Json).sort(), i.ports.map((p: Json) => p.port)])).toEqual([[senders, [4317, 4318]]]);
     const adapter = one('NetworkPolicy', 'custom-metrics', 'custom-metrics-stackdriver-adapter');
     expect(adapter.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: env.network.controlPlaneCidr } }], ports: [{ port: 6443, protocol: 'TCP' }] }]);
   });

@@ -53,7 +53,36 @@ const gmpKind =
     } else FALLBACK[kind]!.parse(o);
   };
 
+/**
+ * Istio's Telemetry (telemetry.istio.io/v1): @kubernetes-models/istio 2.3.0 has no model for it,
+ * so its `tracing` is checked against the fields of Istio's Telemetry API reference
+ * (istio.io/latest/docs/reference/config/telemetry: Tracing, ProviderRef) — strict, so an
+ * unknown or misspelt field fails — and the rest of the spec must be fields the API has.
+ */
+const TelemetryTracing = z.strictObject({
+  match: z.strictObject({ mode: z.enum(['CLIENT_AND_SERVER', 'CLIENT', 'SERVER']) }).optional(),
+  providers: z.array(z.strictObject({ name: z.string().min(1) })).optional(),
+  randomSamplingPercentage: z.number().min(0).max(100).optional(),
+  disableSpanReporting: z.boolean().optional(),
+  customTags: z.record(z.string(), z.looseObject({})).optional(),
+  useRequestIdForTraceSampling: z.boolean().optional(),
+  enableIstioTags: z.boolean().optional(),
+});
+const Telemetry = z.looseObject({
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().min(1) }),
+  spec: z.strictObject({
+    selector: z.looseObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+    targetRefs: z.array(z.looseObject({})).optional(),
+    tracing: z.array(TelemetryTracing).optional(),
+    metrics: z.array(z.looseObject({})).optional(),
+    accessLogging: z.array(z.looseObject({})).optional(),
+  }),
+});
+
 const VALIDATORS: Readonly<Record<string, Validate>> = {
+  'telemetry.istio.io/v1/Telemetry': (o) => {
+    Telemetry.parse(o);
+  },
   'v1/Namespace': model(Namespace),
   'v1/ServiceAccount': model(ServiceAccount),
   'v1/Service': model(Service),

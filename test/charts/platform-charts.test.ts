@@ -32,10 +32,11 @@ describe('per-environment charts', () => {
 
   it('creates each namespace once, with sidecar injection on', () => {
     const namespaces = prod.filter((o) => o.kind === 'Namespace');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime', 'custom-metrics', 'monitoring']);
-    // The metrics adapter stays outside the mesh (the API server calls it directly), and so does
-    // Alertmanager (GMP's rule-evaluator, which has no sidecar, sends it alerts).
-    expect(namespaces.filter((n) => n.metadata.labels?.['istio-injection'] !== 'enabled').map((n) => n.metadata.name)).toEqual(['custom-metrics', 'monitoring']);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual(['commerce', 'edge', 'events', 'ml', 'realtime', 'custom-metrics', 'monitoring', 'telemetry']);
+    // The metrics adapter stays outside the mesh (the API server calls it directly), and so do
+    // Alertmanager (GMP's rule-evaluator, which has no sidecar, sends it alerts) and the
+    // OpenTelemetry Collector (its senders reach it in plaintext; sidecars from inside the mesh).
+    expect(namespaces.filter((n) => n.metadata.labels?.['istio-injection'] !== 'enabled').map((n) => n.metadata.name)).toEqual(['custom-metrics', 'monitoring', 'telemetry']);
   });
 
   it('gives every catalog service a ServiceAccount, Deployment, Service and HPA', () => {
@@ -89,7 +90,7 @@ describe('per-environment charts', () => {
       },
     });
     const others = prod.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'llm-inference');
-    expect(others.length).toBe(5 + 3 + 1 + 1); // five workloads, the three edge proxies, the metrics adapter, Alertmanager
+    expect(others.length).toBe(5 + 3 + 1 + 1 + 1); // five workloads, the three edge proxies, the metrics adapter, Alertmanager, the collector
     for (const d of others) expect(JSON.stringify(d)).not.toContain('nvidia.com/gpu');
   });
 

@@ -154,5 +154,15 @@ describe('platform-<env> stack', () => {
       `principal://iam.googleapis.com/projects/\${data.google_project.project.number}/locations/global/workloadIdentityPools/\${google_container_cluster.gke_cluster_C5D95197.workload_identity_config[0].workload_pool}/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter`,
     );
     expect(Object.keys((tf as unknown as { output: Record<string, unknown> }).output)).toEqual(expect.arrayContaining(['cluster_endpoint', 'cluster_ca_certificate', 'cluster_location']));
+    // The OpenTelemetry Collector: its own account, Cloud Trace's agent role on it by object, impersonated by telemetry/otel-collector only.
+    expect(patterns).toContain('docker.io/otel/opentelemetry-collector-contrib:0.131.0');
+    expect(resourcesOf(tf, 'google_service_account').filter((a) => a.account_id === 'otel-collector')).toHaveLength(1);
+    const traceGrants = resourcesOf(tf, 'google_project_iam_member').filter((m) => m.role === 'roles/cloudtrace.agent');
+    expect(traceGrants).toHaveLength(1);
+    expect(String(traceGrants[0]?.member)).toMatch(/^\$\{google_service_account\.identity-otel-collector_sa_[0-9A-F]+\.member\}$/);
+    expect(resourcesOf(tf, 'google_service_account_iam_member').map((m) => String(m.member))).toContainEqual(
+      'serviceAccount:${google_container_cluster.gke_cluster_C5D95197.workload_identity_config[0].workload_pool}[telemetry/otel-collector]',
+    );
+    expect(resourcesOf(tf, 'google_project_service').map((s) => s.service)).toContain('cloudtrace.googleapis.com');
   });
 });

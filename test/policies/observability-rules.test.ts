@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, type EnvironmentArtifacts } from '../../policies/engine.ts';
 import { RULES } from '../../policies/index.ts';
-import { mutateTerraform, readSynthesized, removeOutput, synthesize, type Json } from './synthesized.ts';
+import { mutateObject, mutateTerraform, readSynthesized, removeOutput, synthesize, type Json } from './synthesized.ts';
 
 let out: string;
 let prod: EnvironmentArtifacts;
@@ -22,6 +22,13 @@ const findings = (a: EnvironmentArtifacts): string[] => evaluate(OBS, [a]).map((
 
 const byType = (t: Json, type: string): Json => t.resources.find((r: Json) => r.type === type);
 const sink = (change: (v: Json, t: Json) => void) => (a: EnvironmentArtifacts) => mutateTerraform(a, (t) => change(byType(t, 'google_logging_project_sink').values, t));
+
+/** The gateway's OTLP endpoint changed (a minimal mutation of its Deployment). */
+const gatewayEndpoint = (url: string) => (a: EnvironmentArtifacts) =>
+  mutateObject(a, 'Deployment', 'edge-gateway', (d) => {
+    const env = d.spec.template.spec.containers.find((c: Json) => c.name === 'edge-gateway').env;
+    env.find((e: Json) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT').value = url;
+  });
 
 const CASES: ReadonlyArray<[string, (a: EnvironmentArtifacts) => EnvironmentArtifacts, RegExp]> = [
   ['OBS001', sink((v) => (v.destination = 'bigquery.googleapis.com/projects/other-project/datasets/logs')), /^OBS001 google_logging_project_sink\.\S+: sink "edge-access-logs-prod" writes to "bigquery\.googleapis\.com\/projects\/other-project\/datasets\/logs", which no resource of this stack is/],
@@ -56,12 +63,32 @@ const CASES: ReadonlyArray<[string, (a: EnvironmentArtifacts) => EnvironmentArti
   ],
   ['OBS004', sink((v) => (v.bigquery_options = { use_partitioned_tables: false })), /^OBS004 .*: sink "edge-access-logs-prod" writes date-sharded tables/],
   ['OBS004', (a) => mutateTerraform(a, (t) => delete byType(t, 'google_bigquery_dataset').values.default_partition_expiration_ms), /^OBS004 .*: dataset "edge_access_logs_prod" keeps partitions forever/],
+  [
+    'OBS005',
+    gatewayEndpoint('http://otel-collector.telemetry-staging.svc.cluster.local:4318'),
+    /^OBS005 Deployment\/edge\/edge-gateway#edge-gateway: OTEL_EXPORTER_OTLP_ENDPOINT "http:\/\/otel-collector\.telemetry-staging\.svc\.cluster\.local:4318" names Service telemetry-staging\/otel-collector, which these manifests do not create/,
+  ],
+  ['OBS005', gatewayEndpoint('https://telemetry.googleapis.com'), /^OBS005 .*edge-gateway: OTEL_EXPORTER_OTLP_ENDPOINT "https:\/\/telemetry\.googleapis\.com" is not an in-cluster Service/],
+  ['OBS005', gatewayEndpoint('http://otel-collector.telemetry.svc.cluster.local:4319'), /^OBS005 .*: OTEL_EXPORTER_OTLP_ENDPOINT .* uses port 4319, which Service telemetry\/otel-collector does not expose/],
+  [
+    'OBS005',
+    (a) => {
+      const copy = structuredClone(a) as EnvironmentArtifacts & { edge: { kong: { config: Json } } };
+      const plugin = copy.edge.kong.config.plugins.find((p: Json) => p.name === 'opentelemetry');
+      plugin.config.traces_endpoint = 'http://collector.example.com/v1/traces';
+      return copy;
+    },
+    /^OBS005 kong\.yml#plugins\/opentelemetry: Kong's opentelemetry plugin traces_endpoint "http:\/\/collector\.example\.com\/v1\/traces" is not an in-cluster Service/,
+  ],
 ];
 
 describe('OBS rules on the synthesized prod stack', () => {
   it('prod as synthesized has a sink, and passes every OBS rule', () => {
     expect(prod.terraform.resources.filter((r) => r.type === 'google_logging_project_sink')).toHaveLength(1);
     expect(findings(prod)).toEqual([]);
+    // OBS005 had something to judge: the gateway's endpoint and Kong's plugin.
+    expect(JSON.stringify(prod.kubernetes)).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
+    expect(JSON.stringify(prod.edge.kong?.config)).toContain('"opentelemetry"');
   });
 
   it('has a failing fixture for every OBS rule', () => {

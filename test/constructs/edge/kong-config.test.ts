@@ -22,6 +22,7 @@ const PLUGIN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'correlation-id': ['header_name', 'generator', 'echo_downstream'],
   'request-size-limiting': ['allowed_payload_size', 'size_unit', 'require_content_length'],
   prometheus: ['per_consumer', 'status_code_metrics', 'ai_metrics', 'latency_metrics', 'bandwidth_metrics', 'upstream_health_metrics'],
+  opentelemetry: ['traces_endpoint', 'logs_endpoint', 'headers', 'resource_attributes', 'queue', 'batch_span_count', 'batch_flush_delay', 'connect_timeout', 'send_timeout', 'read_timeout', 'http_response_header_for_traceid', 'header_type', 'sampling_rate', 'propagation'],
   'key-auth': ['key_names', 'hide_credentials', 'anonymous', 'key_in_header', 'key_in_query', 'key_in_body', 'run_on_preflight', 'realm'],
 };
 /** Enumerations the same schemas constrain (DB-less: rate-limiting policy is local or redis). */
@@ -30,6 +31,23 @@ const ENUMS: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>
   'correlation-id': { generator: ['uuid', 'uuid#counter', 'tracker'] },
   'request-size-limiting': { size_unit: ['megabytes', 'kilobytes', 'bytes'] },
 };
+/**
+ * Nested records the same schemas define (opentelemetry's `propagation`: kong/observability/tracing/propagation/schema.lua
+ * at 3.9.3, formats from propagation/utils.lua): each key's allowed values, for strings and string arrays.
+ */
+const PROPAGATION_FORMATS = ['w3c', 'b3', 'b3-single', 'jaeger', 'ot', 'datadog', 'aws', 'gcp'];
+const NESTED_ENUMS: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>>> = {
+  opentelemetry: {
+    propagation: {
+      extract: PROPAGATION_FORMATS.filter((f) => f !== 'b3-single'),
+      inject: ['preserve', ...PROPAGATION_FORMATS],
+      default_format: PROPAGATION_FORMATS,
+      clear: [],
+    },
+  },
+};
+/** Ranges the schemas constrain with `between`. */
+const RANGES: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = { opentelemetry: { sampling_rate: [0, 1] } };
 
 const SCHEMA_ENV = process.env.KONG_DECLARATIVE_SCHEMA;
 const schemaPath = SCHEMA_ENV ?? path.resolve(import.meta.dirname, '../../../../shared/schemas/kong/kong_json_schema.json');
@@ -79,6 +97,18 @@ describe('kong.yml', () => {
       for (const key of Object.keys(p.config)) expect(fields, `${p.where}: ${p.name}.config.${key}`).toContain(key);
       for (const [key, allowed] of Object.entries(ENUMS[p.name] ?? {})) {
         if (key in p.config) expect(allowed, `${p.where}: ${p.name}.config.${key}`).toContain(p.config[key]);
+      }
+      for (const [record, keys] of Object.entries(NESTED_ENUMS[p.name] ?? {})) {
+        const value = (p.config[record] ?? {}) as Record<string, unknown>;
+        for (const [key, v] of Object.entries(value)) {
+          const allowed = keys[key];
+          expect(allowed, `${p.where}: ${p.name}.config.${record}.${key}`).toBeDefined();
+          for (const element of Array.isArray(v) ? v : [v]) expect(allowed, `${p.where}: ${p.name}.config.${record}.${key}`).toContain(element);
+        }
+      }
+      for (const [key, [min, max]] of Object.entries(RANGES[p.name] ?? {})) {
+        if (key in p.config) expect(p.config[key] as number, `${p.where}: ${p.name}.config.${key}`).toBeGreaterThanOrEqual(min);
+        if (key in p.config) expect(p.config[key] as number, `${p.where}: ${p.name}.config.${key}`).toBeLessThanOrEqual(max);
       }
     }
   });

@@ -41,7 +41,7 @@ describe('planNamespaceQuotas', () => {
 describe('planNetworkPolicies', () => {
   it('denies ingress in every namespace that runs pods, then allows what the catalog implies', () => {
     const policies = planNetworkPolicies(planOf('dev'));
-    expect(policies.filter((p) => p.name === 'default-deny-ingress').map((p) => p.namespace)).toEqual(['commerce', 'custom-metrics', 'edge', 'events', 'ml', 'monitoring', 'realtime']);
+    expect(policies.filter((p) => p.name === 'default-deny-ingress').map((p) => p.namespace)).toEqual(['commerce', 'custom-metrics', 'edge', 'events', 'ml', 'monitoring', 'realtime', 'telemetry']);
     expect(policies.find((p) => p.name === 'inventory')?.allows).toEqual([
       {
         ports: [9090],

@@ -29,9 +29,11 @@ describe('planMesh', () => {
     expect(mesh.requestAuthentications.map((r) => r.name)).toEqual(['orders-api']);
   });
 
-  it('scopes each namespace\'s sidecars to the hosts its workloads call', () => {
-    expect(mesh.sidecars.find((s) => s.namespace === 'events')?.hosts).toEqual(['istio-system/*', 'commerce/inventory.commerce.svc.cluster.local']);
-    expect(mesh.sidecars.find((s) => s.namespace === 'ml')?.hosts).toEqual(['istio-system/*']);
+  it('scopes each namespace\'s sidecars to the hosts its workloads call, and the collector they send spans to', () => {
+    const collector = 'telemetry/otel-collector.telemetry.svc.cluster.local';
+    expect(mesh.sidecars.find((s) => s.namespace === 'events')?.hosts).toEqual(['istio-system/*', 'commerce/inventory.commerce.svc.cluster.local', collector]);
+    expect(mesh.sidecars.find((s) => s.namespace === 'ml')?.hosts).toEqual(['istio-system/*', collector]);
+    for (const s of mesh.sidecars) expect(s.hosts, s.namespace).toContain(collector);
   });
 
   it('adds DestinationRules only for services that receive mesh traffic, VirtualServices only for canaries', () => {
