@@ -18,6 +18,7 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { AlertmanagerPlan } from '../observability/alertmanager-plan.ts';
 import { NAME_LABEL } from './network-plan.ts';
+import { hardenedContainerSecurity, hardenedPodSecurity } from './hardened-security.ts';
 
 export interface AlertmanagerProps {
   readonly plan: AlertmanagerPlan;
@@ -50,7 +51,7 @@ export class Alertmanager extends Construct {
           spec: {
             serviceAccountName: plan.name,
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: plan.uid, runAsGroup: plan.uid, fsGroup: plan.uid, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: hardenedPodSecurity(plan.uid),
             containers: [
               {
                 name: plan.name,
@@ -70,16 +71,7 @@ export class Alertmanager extends Construct {
                 resources: { requests: { cpu: Quantity.fromString('50m'), memory: Quantity.fromString('64Mi') }, limits: { memory: Quantity.fromString('256Mi') } },
                 readinessProbe: { httpGet: { path: '/-/ready', port: IntOrString.fromNumber(plan.ports.web) }, periodSeconds: 10 },
                 livenessProbe: { httpGet: { path: '/-/healthy', port: IntOrString.fromNumber(plan.ports.web) }, periodSeconds: 20, failureThreshold: 3 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: plan.uid,
-                  runAsGroup: plan.uid,
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: hardenedContainerSecurity(plan.uid),
                 volumeMounts: [
                   { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'receivers', mountPath: plan.receiverSecretDir, readOnly: true },

@@ -24,6 +24,7 @@ import {
   Quantity,
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { MetricsAdapterPlan } from './cluster-addons-plan.ts';
+import { hardenedContainerSecurity, hardenedPodSecurity } from './hardened-security.ts';
 
 const UID = 65534;
 const APP = { 'app.kubernetes.io/name': 'custom-metrics-stackdriver-adapter', 'app.kubernetes.io/part-of': 'api-platform' };
@@ -67,16 +68,7 @@ export class MetricsAdapter extends Construct {
       },
       readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(plan.port), scheme: 'HTTPS' }, periodSeconds: 10 },
       livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromNumber(plan.port), scheme: 'HTTPS' }, periodSeconds: 20, failureThreshold: 3 },
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: UID,
-        runAsGroup: UID,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        capabilities: { drop: ['ALL'] },
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: hardenedContainerSecurity(UID),
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
     new KubeDeployment(this, 'deployment', {
@@ -89,7 +81,7 @@ export class MetricsAdapter extends Construct {
           metadata: { labels: APP, annotations: { [plan.apiTokenAnnotation]: 'serves the custom and external metrics APIs to the API server' } },
           spec: {
             serviceAccountName: plan.serviceAccount,
-            securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: hardenedPodSecurity(UID, { fsGroup: false }),
             containers: [container],
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }],
           },

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeConfigMap, KubeDeployment, KubePodDisruptionBudget, KubeService, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { CollectorPlan } from '../observability/collector-plan.ts';
 import { NAME_LABEL } from './network-plan.ts';
+import { hardenedContainerSecurity, hardenedPodSecurity } from './hardened-security.ts';
 
 export interface OtelCollectorProps {
   readonly plan: CollectorPlan;
@@ -46,7 +47,7 @@ export class OtelCollector extends Construct {
             serviceAccountName: plan.name,
             // Workload Identity needs no Kubernetes API token: GKE's metadata server answers for the pod.
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: plan.uid, runAsGroup: plan.uid, fsGroup: plan.uid, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: hardenedPodSecurity(plan.uid),
             containers: [
               {
                 name: plan.name,
@@ -66,16 +67,7 @@ export class OtelCollector extends Construct {
                 },
                 readinessProbe: { ...health, periodSeconds: 10 },
                 livenessProbe: { ...health, periodSeconds: 20, failureThreshold: 3 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: plan.uid,
-                  runAsGroup: plan.uid,
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: hardenedContainerSecurity(plan.uid),
                 volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
               },
             ],
