@@ -161,7 +161,7 @@ function thresholdOf(source: 'gateway' | 'kong' | 'istio', thresholdMs: number):
   return { value: thresholdMs, unit: 'ms', metric: LATENCY_METRIC[source], le: String(thresholdMs) };
 }
 
-function routeSlos(env: Environment, route: RoutePlan, resolved: ResolvedSlo, serviceName: string, namespace: string, edgeNamespace: string): SloPlan[] {
+function routeSlos(route: RoutePlan, resolved: ResolvedSlo, serviceName: string, namespace: string, edgeNamespace: string): SloPlan[] {
   const source = route.via; // the proxy that answers the route
   const severities: Severity[] = resolved.page ? ['page', 'ticket'] : ['ticket'];
   const scope: RulesScope = { kind: 'Rules', namespace: edgeNamespace };
@@ -201,7 +201,6 @@ function routeSlos(env: Environment, route: RoutePlan, resolved: ResolvedSlo, se
       description: `Share of requests on route ${route.name} answered within ${resolved.latency.thresholdMs} ms, from ${metric} at ${source === 'gateway' ? 'the edge gateway' : 'Kong'}.`,
     });
   }
-  void env;
   return out;
 }
 
@@ -289,8 +288,8 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
   const byService = new Map(env.services.map((s) => [s.name, s]));
   for (const route of routes) {
     const svc = route.upstream ? byService.get(route.upstream.service) : undefined;
-    if (svc) slos.push(...routeSlos(env, route, resolveServiceSlo(env.tier, svc), svc.name, svc.namespace, edgeNamespace));
-    else if (route.protocol === 'events') slos.push(...routeSlos(env, route, resolveIngestSlo(env.tier), route.name, edgeNamespace, edgeNamespace));
+    if (svc) slos.push(...routeSlos(route, resolveServiceSlo(env.tier, svc), svc.name, svc.namespace, edgeNamespace));
+    else if (route.protocol === 'events') slos.push(...routeSlos(route, resolveIngestSlo(env.tier), route.name, edgeNamespace, edgeNamespace));
   }
   for (const svc of env.services) {
     if (svc.route) continue; // answered at the edge
