@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { planEvents, type TopicPlan } from '../../constructs/events/event-plan.ts';
 import { contractModule, type ContractField } from '../../constructs/events/contract-types.ts';
-import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../../environments/load.ts';
+import { DEFAULT_CATALOG } from '../../environments/load.ts';
+import { catalogEnvironments } from '../catalog-environments.ts';
 import type { Environment } from '../../environments/schema.ts';
-import { UsageError } from '../args.ts';
 import { parseCommandFlags } from '../command-flags.ts';
 import { table } from '../report-table.ts';
 
@@ -128,12 +128,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [envName] = flags.env;
-  const raw = await importCatalog(flags.catalog);
-  if (envName === undefined || !Object.hasOwn(raw, envName)) {
-    const known = Object.keys(raw);
-    throw new UsageError(`--env: no environment "${envName}" in ${flags.catalog} (it has ${known.length > 0 ? known.join(', ') : 'none'})`, EVENTS_USAGE);
-  }
-  const [env] = parseEnvironments(raw, [envName]);
+  const [env] = await catalogEnvironments(flags.catalog, [envName], EVENTS_USAGE);
   if (!env) throw new Error(`environment ${envName} did not parse`);
   const { reports, modules } = topicReports(env, planEvents(env));
   const dir = join(flags.out, 'dist', env.name, 'events');

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { derivePlan } from '../../constructs/platform-plan.ts';
 import { ROUTE_TABLE_HEADERS, ROUTE_TABLE_LEGEND, routeRows, routesJson, routesMermaid } from '../../constructs/edge/route-report.ts';
-import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../../environments/load.ts';
-import { UsageError } from '../args.ts';
+import { DEFAULT_CATALOG } from '../../environments/load.ts';
+import { catalogEnvironments } from '../catalog-environments.ts';
 import { parseCommandFlags } from '../command-flags.ts';
 import { table } from '../report-table.ts';
 
@@ -49,15 +49,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [envName] = flags.env;
-  const raw = await importCatalog(flags.catalog);
-  if (envName === undefined || !Object.hasOwn(raw, envName)) {
-    const known = Object.keys(raw);
-    throw new UsageError(
-      `--env: no environment "${envName}" in ${flags.catalog} (it has ${known.length > 0 ? known.join(', ') : 'none'})`,
-      ROUTES_USAGE,
-    );
-  }
-  const [env] = parseEnvironments(raw, [envName]);
+  const [env] = await catalogEnvironments(flags.catalog, [envName], ROUTES_USAGE);
   if (!env) throw new Error(`environment ${envName} did not parse`);
   const { routes } = derivePlan(env);
   switch (flags.format) {

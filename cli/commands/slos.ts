@@ -13,7 +13,8 @@ import { errorBudget } from '../../constructs/observability/dashboard.ts';
 import { runbookPages, type RunbookPage } from '../../constructs/observability/runbook.ts';
 import { BURN_WINDOWS, runbookPath, runbookUrl, type Severity, type SloPlan } from '../../constructs/observability/slo-plan.ts';
 import type { AlertChannel } from '../../environments/schema/slo.ts';
-import { DEFAULT_CATALOG, importCatalog, parseEnvironments } from '../../environments/load.ts';
+import { DEFAULT_CATALOG } from '../../environments/load.ts';
+import { catalogEnvironments } from '../catalog-environments.ts';
 import { UsageError } from '../args.ts';
 import { parseCommandFlags } from '../command-flags.ts';
 import { table } from '../report-table.ts';
@@ -189,14 +190,7 @@ function parseFlags(argv: readonly string[]): Flags | 'help' {
 }
 
 async function plansOf(flags: Flags, names: readonly string[] | undefined): Promise<PlatformPlan[]> {
-  const raw = await importCatalog(flags.catalog);
-  for (const name of names ?? []) {
-    if (!Object.hasOwn(raw, name)) {
-      const known = Object.keys(raw);
-      throw new UsageError(`--env: no environment "${name}" in ${flags.catalog} (it has ${known.length > 0 ? known.join(', ') : 'none'})`, SLOS_USAGE);
-    }
-  }
-  return parseEnvironments(raw, names).map(derivePlan);
+  return (await catalogEnvironments(flags.catalog, names, SLOS_USAGE)).map(derivePlan);
 }
 
 /** Written beside the target and renamed over it: a reader never sees half a file or half a folder. */
