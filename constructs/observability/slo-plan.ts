@@ -161,77 +161,44 @@ function thresholdOf(source: 'gateway' | 'kong' | 'istio', thresholdMs: number):
   return { value: thresholdMs, unit: 'ms', metric: LATENCY_METRIC[source], le: String(thresholdMs) };
 }
 
-function routeSlos(route: RoutePlan, resolved: ResolvedSlo, serviceName: string, namespace: string, edgeNamespace: string): SloPlan[] {
-  const source = route.via; // the proxy that answers the route
-  const severities: Severity[] = resolved.page ? ['page', 'ticket'] : ['ticket'];
-  const scope: RulesScope = { kind: 'Rules', namespace: edgeNamespace };
-  const common = { service: serviceName, namespace, route: route.name, protocol: route.protocol, source, scope, mode: 'ratio' as const, severities };
-  const out: SloPlan[] = [];
-  const requests = source === 'gateway' ? 'gateway_requests_total' : 'kong_http_requests_total';
-  const errorCodes = source === 'gateway' ? gatewayErrorCodes(route.protocol) : '5..';
-  const sel = (extra = ''): string => `${requests}{route="${route.name}"${extra}}`;
-  if (resolved.availability !== undefined) {
-    const name = `${route.name}-availability`;
-    out.push({
-      ...common,
-      name,
-      alert: alertName(name, 'BudgetBurn'),
-      sli: 'availability',
-      objective: resolved.availability,
-      errorRatio: ratio(rate(sel(`,code=~"${errorCodes}"`)), rate(sel())),
-      traffic: rate(sel()),
-      description: `Share of ${requestDescription(route.protocol)} on route ${route.name} (${route.host}${route.pathPrefix}), at ${source === 'gateway' ? 'the edge gateway' : 'Kong'}.`,
-    });
-  }
-  if (resolved.latency) {
-    const name = `${route.name}-latency`;
-    const threshold = thresholdOf(source, resolved.latency.thresholdMs);
-    const metric = threshold.metric;
-    const good = rate(`${metric}_bucket{route="${route.name}",le="${threshold.le}"}`);
-    const total = rate(`${metric}_count{route="${route.name}"}`);
-    out.push({
-      ...common,
-      name,
-      alert: alertName(name, 'BudgetBurn'),
-      sli: 'latency',
-      objective: resolved.latency.percent,
-      threshold,
-      errorRatio: `1 - ${good} / ${total}`,
-      traffic: total,
-      description: `Share of requests on route ${route.name} answered within ${resolved.latency.thresholdMs} ms, from ${metric} at ${source === 'gateway' ? 'the edge gateway' : 'Kong'}.`,
-    });
-  }
-  return out;
+/** What differs between request SLIs of one subject (a route at its proxy, a service at its sidecar). */
+interface RequestSli {
+  /** The SLO name prefix: the route or service name. */
+  readonly subject: string;
+  readonly common: Pick<SloPlan, 'service' | 'namespace' | 'route' | 'protocol' | 'source' | 'scope' | 'mode' | 'severities'>;
+  /** Request rates over `[$window]`: the failed ones and all of them. */
+  readonly errors: string;
+  readonly total: string;
+  readonly latencySource: 'gateway' | 'kong' | 'istio';
+  /** The label matchers (without braces) that select the subject's series of the latency histogram. */
+  readonly latencyMatchers: string;
+  readonly availabilityDescription: string;
+  readonly latencyDescription: (thresholdMs: number, metric: string) => string;
 }
 
-function meshSlos(svc: Service, resolved: ResolvedSlo): SloPlan[] {
-  const severities: Severity[] = resolved.page ? ['page', 'ticket'] : ['ticket'];
-  const scope: RulesScope = { kind: 'Rules', namespace: svc.namespace };
-  const server = `reporter="destination",destination_service_name="${svc.name}",destination_service_namespace="${svc.namespace}"`;
-  const errorsLabel = svc.protocol === 'grpc' ? `grpc_response_status=~"${GRPC_SERVER_ERRORS}"` : 'response_code=~"5.."';
-  const common = { service: svc.name, namespace: svc.namespace, protocol: svc.protocol, source: 'istio' as const, scope, mode: 'ratio' as const, severities };
+/** The availability and latency objectives of one request/response subject, as resolved. */
+function requestSlos(resolved: ResolvedSlo, sli: RequestSli): SloPlan[] {
   const out: SloPlan[] = [];
-  const total = rate(`istio_requests_total{${server}}`);
   if (resolved.availability !== undefined) {
-    const name = `${svc.name}-availability`;
+    const name = `${sli.subject}-availability`;
     out.push({
-      ...common,
+      ...sli.common,
       name,
       alert: alertName(name, 'BudgetBurn'),
       sli: 'availability',
       objective: resolved.availability,
-      errorRatio: ratio(rate(`istio_requests_total{${server},${errorsLabel}}`), total),
-      traffic: total,
-      description: `Share of in-mesh ${svc.protocol === 'grpc' ? 'gRPC calls without a server-side status' : 'requests without a 5xx'} to ${svc.name}, at its own sidecar (Istio's standard metrics).`,
+      errorRatio: ratio(sli.errors, sli.total),
+      traffic: sli.total,
+      description: sli.availabilityDescription,
     });
   }
   if (resolved.latency) {
-    const name = `${svc.name}-latency`;
-    const threshold = thresholdOf('istio', resolved.latency.thresholdMs);
-    const good = rate(`${threshold.metric}_bucket{${server},le="${threshold.le}"}`);
-    const count = rate(`${threshold.metric}_count{${server}}`);
+    const name = `${sli.subject}-latency`;
+    const threshold = thresholdOf(sli.latencySource, resolved.latency.thresholdMs);
+    const good = rate(`${threshold.metric}_bucket{${sli.latencyMatchers},le="${threshold.le}"}`);
+    const count = rate(`${threshold.metric}_count{${sli.latencyMatchers}}`);
     out.push({
-      ...common,
+      ...sli.common,
       name,
       alert: alertName(name, 'BudgetBurn'),
       sli: 'latency',
@@ -239,10 +206,47 @@ function meshSlos(svc: Service, resolved: ResolvedSlo): SloPlan[] {
       threshold,
       errorRatio: `1 - ${good} / ${count}`,
       traffic: count,
-      description: `Share of in-mesh requests to ${svc.name} answered within ${resolved.latency.thresholdMs} ms, at its own sidecar.`,
+      description: sli.latencyDescription(resolved.latency.thresholdMs, threshold.metric),
     });
   }
   return out;
+}
+
+function severitiesOf(resolved: ResolvedSlo): Severity[] {
+  return resolved.page ? ['page', 'ticket'] : ['ticket'];
+}
+
+function routeSlos(route: RoutePlan, resolved: ResolvedSlo, serviceName: string, namespace: string, edgeNamespace: string): SloPlan[] {
+  const source = route.via; // the proxy that answers the route
+  const requests = source === 'gateway' ? 'gateway_requests_total' : 'kong_http_requests_total';
+  const errorCodes = source === 'gateway' ? gatewayErrorCodes(route.protocol) : '5..';
+  const at = source === 'gateway' ? 'the edge gateway' : 'Kong';
+  const matchers = `route="${route.name}"`;
+  return requestSlos(resolved, {
+    subject: route.name,
+    common: { service: serviceName, namespace, route: route.name, protocol: route.protocol, source, scope: { kind: 'Rules', namespace: edgeNamespace }, mode: 'ratio', severities: severitiesOf(resolved) },
+    errors: rate(`${requests}{${matchers},code=~"${errorCodes}"}`),
+    total: rate(`${requests}{${matchers}}`),
+    latencySource: source,
+    latencyMatchers: matchers,
+    availabilityDescription: `Share of ${requestDescription(route.protocol)} on route ${route.name} (${route.host}${route.pathPrefix}), at ${at}.`,
+    latencyDescription: (ms, metric) => `Share of requests on route ${route.name} answered within ${ms} ms, from ${metric} at ${at}.`,
+  });
+}
+
+function meshSlos(svc: Service, resolved: ResolvedSlo): SloPlan[] {
+  const server = `reporter="destination",destination_service_name="${svc.name}",destination_service_namespace="${svc.namespace}"`;
+  const errorsLabel = svc.protocol === 'grpc' ? `grpc_response_status=~"${GRPC_SERVER_ERRORS}"` : 'response_code=~"5.."';
+  return requestSlos(resolved, {
+    subject: svc.name,
+    common: { service: svc.name, namespace: svc.namespace, protocol: svc.protocol, source: 'istio', scope: { kind: 'Rules', namespace: svc.namespace }, mode: 'ratio', severities: severitiesOf(resolved) },
+    errors: rate(`istio_requests_total{${server},${errorsLabel}}`),
+    total: rate(`istio_requests_total{${server}}`),
+    latencySource: 'istio',
+    latencyMatchers: server,
+    availabilityDescription: `Share of in-mesh ${svc.protocol === 'grpc' ? 'gRPC calls without a server-side status' : 'requests without a 5xx'} to ${svc.name}, at its own sidecar (Istio's standard metrics).`,
+    latencyDescription: (ms) => `Share of in-mesh requests to ${svc.name} answered within ${ms} ms, at its own sidecar.`,
+  });
 }
 
 /** Cloud Monitoring's Pub/Sub metrics, as GMP's PromQL names them. */
@@ -275,7 +279,7 @@ function consumerSlos(svc: Service, resolved: ResolvedSlo): SloPlan[] {
       scope: { kind: 'GlobalRules' },
       mode: 'time-slice',
       badNow: `max(${PUBSUB_OLDEST_AGE}${subscriptionSelector(subs)}) > bool ${resolved.freshness.maxAgeSec}`,
-      severities: resolved.page ? ['page', 'ticket'] : ['ticket'],
+      severities: severitiesOf(resolved),
       description: `Share of minutes in which the oldest unacked message of ${subs.join(', ')} is younger than ${resolved.freshness.maxAgeSec} s (Cloud Monitoring's Pub/Sub metrics).`,
     },
   ];
@@ -316,7 +320,7 @@ export function planObservability(env: Environment, routes: readonly RoutePlan[]
     mode: 'ratio',
     errorRatio: ratio(rate(glbSel(',response_code_class="500"')), rate(glbSel(''))),
     traffic: rate(glbSel('')),
-    severities: edgeSlo.page ? ['page', 'ticket'] : ['ticket'],
+    severities: severitiesOf(edgeSlo),
     description: `Share of requests the global load balancer answered without a 5xx, for every route of ${env.name} (Cloud Monitoring's load-balancer metrics).`,
   });
 
