@@ -6,13 +6,13 @@
  * the gateway's metrics by Google Managed Prometheus (its HPA scales on open connections). JWT
  * validation at the workloads Kong fronts (Kong OSS cannot fetch a JWKS) is the mesh chart's.
  */
-import { createHash } from 'node:crypto';
 import { ApiObject, Chart, Size, type App, type ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Certificate, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import type { PlatformPlan } from '../constructs/platform-plan.ts';
 import type { EdgeFile } from '../constructs/edge/edge-configs.ts';
 import { EdgeProxy } from '../constructs/k8s/edge-proxy.ts';
+import { configChecksumAnnotation } from '../constructs/k8s/config-checksum.ts';
 
 /** ConfigMap per rendered file; the names README's request-path table documents. */
 export const EDGE_CONFIG_MAPS: Readonly<Record<EdgeFile, string>> = {
@@ -35,10 +35,6 @@ export function gatewayTracingEnv(plan: PlatformPlan): Record<string, string> {
     OTEL_SERVICE_NAME: plan.edge.gateway.name,
     OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${plan.env.name},cloud.account.id=${plan.env.gcp.projectId}`,
   };
-}
-
-function checksum(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<Record<EdgeFile, string>>, props: ChartProps): Chart {
@@ -94,7 +90,7 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     liveness: kplus.Probe.fromHttpGet('/healthz', { port: nginx.ports.http }),
     // Endpoints leave the NEG first; then the image's stop signal (SIGQUIT) drains gracefully.
     preStop: ['/bin/sh', '-c', `sleep ${nginx.preStopSec}`],
-    podAnnotations: { [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['nginx.conf']) },
+    podAnnotations: configChecksumAnnotation(plan.workloads.labelPrefix, configs['nginx.conf']),
     serviceAnnotations: {
       'cloud.google.com/neg': '{"ingress": true}',
       // The GLB speaks HTTP/2 (over TLS) to this port: gRPC's backend.
@@ -165,7 +161,7 @@ export function buildEdgeChart(app: App, plan: PlatformPlan, configs: Readonly<R
     liveness: kplus.Probe.fromHttpGet('/status', { port: kong.ports.status }),
     preStop: ['kong', 'quit', `--wait=${kong.preStopSec}`],
     podAnnotations: {
-      [`${plan.workloads.labelPrefix}/config-checksum`]: checksum(configs['kong.yml']),
+      ...configChecksumAnnotation(plan.workloads.labelPrefix, configs['kong.yml']),
       // Google Managed Prometheus (outside the mesh) scrapes /metrics on the status listener in plaintext.
       'traffic.sidecar.istio.io/excludeInboundPorts': String(kong.ports.status),
     },

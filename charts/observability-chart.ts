@@ -39,7 +39,7 @@ export function buildObservabilityChart(app: App, plan: PlatformPlan, policies: 
     metadata: { name: am.namespace, labels: { 'istio-injection': 'disabled', [`${labelPrefix}/environment`]: plan.env.name } },
   });
   for (const p of policies.filter((n) => n.namespace === am.namespace)) new IngressPolicy(chart, `ingress-${p.namespace}-${p.name}`, p);
-  new Alertmanager(chart, 'alertmanager', { plan: am, config: renderAlertmanagerConfig(obs), checksumAnnotation: `${labelPrefix}/config-checksum` });
+  new Alertmanager(chart, 'alertmanager', { plan: am, config: renderAlertmanagerConfig(obs), labelPrefix });
   new ApiObject(chart, 'operator-config', {
     apiVersion: GMP,
     kind: 'OperatorConfig',

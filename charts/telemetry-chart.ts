@@ -30,7 +30,7 @@ export function buildTelemetryChart(app: App, plan: PlatformPlan, policies: read
     metadata: { name: collector.namespace, labels: { 'istio-injection': 'disabled', [`${labelPrefix}/environment`]: plan.env.name } },
   });
   for (const p of policies.filter((n) => n.namespace === collector.namespace)) new IngressPolicy(chart, `ingress-${p.namespace}-${p.name}`, p);
-  new OtelCollector(chart, 'otel-collector', { plan: collector, config: renderCollectorConfig(collector), checksumAnnotation: `${labelPrefix}/config-checksum` });
+  new OtelCollector(chart, 'otel-collector', { plan: collector, config: renderCollectorConfig(collector), labelPrefix });
 
   // Mesh-wide (the root namespace, no selector): the sidecars report to the collector; off, they only propagate.
   new ApiObject(chart, 'mesh-tracing', {

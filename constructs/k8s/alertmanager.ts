@@ -5,7 +5,6 @@
  * a Service for GMP's rule-evaluator, a headless Service the replicas gossip over, and a PDB
  * that always allows one eviction. The config is a checksum in the pod template: a change rolls.
  */
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import {
   IntOrString,
@@ -19,13 +18,14 @@ import {
 import type { AlertmanagerPlan } from '../observability/alertmanager-plan.ts';
 import { NAME_LABEL } from './network-plan.ts';
 import { hardenedContainerSecurity, hardenedPodSecurity } from './hardened-security.ts';
+import { configChecksumAnnotation } from './config-checksum.ts';
 
 export interface AlertmanagerProps {
   readonly plan: AlertmanagerPlan;
   /** alertmanager.yml, as rendered by constructs/observability/alertmanager-config.ts. */
   readonly config: string;
-  /** The pod-template annotation carrying the config's checksum (`<label prefix>/config-checksum`). */
-  readonly checksumAnnotation: string;
+  /** The platform's label prefix: the pod template carries `<prefix>/config-checksum`, so a config change rolls it. */
+  readonly labelPrefix: string;
 }
 
 const CONFIG_DIR = '/etc/alertmanager/config';
@@ -47,7 +47,7 @@ export class Alertmanager extends Construct {
         replicas: plan.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: { [props.checksumAnnotation]: createHash('sha256').update(props.config).digest('hex') } },
+          metadata: { labels, annotations: configChecksumAnnotation(props.labelPrefix, props.config) },
           spec: {
             serviceAccountName: plan.name,
             automountServiceAccountToken: false,

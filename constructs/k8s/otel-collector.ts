@@ -6,19 +6,19 @@
  * Service with the OTLP ports and a PDB that always allows one eviction. The config is a checksum
  * in the pod template: a change rolls.
  */
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { IntOrString, KubeConfigMap, KubeDeployment, KubePodDisruptionBudget, KubeService, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { CollectorPlan } from '../observability/collector-plan.ts';
 import { NAME_LABEL } from './network-plan.ts';
 import { hardenedContainerSecurity, hardenedPodSecurity } from './hardened-security.ts';
+import { configChecksumAnnotation } from './config-checksum.ts';
 
 export interface OtelCollectorProps {
   readonly plan: CollectorPlan;
   /** config.yaml, as rendered by constructs/observability/collector-config.ts. */
   readonly config: string;
-  /** The pod-template annotation carrying the config's checksum (`<label prefix>/config-checksum`). */
-  readonly checksumAnnotation: string;
+  /** The platform's label prefix: the pod template carries `<prefix>/config-checksum`, so a config change rolls it. */
+  readonly labelPrefix: string;
 }
 
 const CONFIG_DIR = '/etc/otelcol';
@@ -42,7 +42,7 @@ export class OtelCollector extends Construct {
         replicas: plan.replicas,
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: { [props.checksumAnnotation]: createHash('sha256').update(props.config).digest('hex') } },
+          metadata: { labels, annotations: configChecksumAnnotation(props.labelPrefix, props.config) },
           spec: {
             serviceAccountName: plan.name,
             // Workload Identity needs no Kubernetes API token: GKE's metadata server answers for the pod.
