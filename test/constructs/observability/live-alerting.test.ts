@@ -24,6 +24,7 @@ import { startJwksServer, type JwksServer } from '../../gateway/fixtures/jwks-se
 import { startWsUpstream, type WsUpstream } from '../../gateway/fixtures/upstream-servers.ts';
 import { freePort } from '../../gateway/fixtures/pubsub-emulator.ts';
 import { requireTools } from './fixtures/prometheus-tools.ts';
+import { stopChild } from '../edge/fixtures/live-edge.ts';
 
 const { missing, paths } = requireTools(['prometheus', 'alertmanager'], 'the live alerting test');
 const SCALE = 1 / 60;
@@ -44,15 +45,6 @@ function listen(server: http.Server): Promise<number> {
 function close(server: http.Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function startChild(binary: string, args: string[], log: (s: string) => void): ChildProcess {
