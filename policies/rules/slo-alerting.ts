@@ -190,9 +190,12 @@ export const alertsHaveRunbooks: Rule = {
   catalogKeys: ['observability', 'services'],
   check: (artifacts) => {
     // Both severities of an objective fire as one alert name, with one runbook: judge each name once.
-    const seen = new Set<string>();
-    return rulesOf(artifacts)
-      .filter((r) => r.rule.alert !== undefined && !seen.has(`${kubernetesAddress(r.object)}#${r.rule.alert}`) && seen.add(`${kubernetesAddress(r.object)}#${r.rule.alert}`))
+    const alerts = new Map<string, Located<PromRule>>();
+    for (const r of rulesOf(artifacts)) {
+      const key = `${kubernetesAddress(r.object)}#${r.rule.alert}`;
+      if (r.rule.alert !== undefined && !alerts.has(key)) alerts.set(key, r);
+    }
+    return [...alerts.values()]
       .flatMap(({ file, object, rule }): Finding[] => {
         const url = rule.annotations.runbook_url;
         const target = targetOf(artifacts, file, object, `#${rule.alert}`);
